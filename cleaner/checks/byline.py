@@ -1,0 +1,100 @@
+"""Bylines: who the page says wrote the article versus who the text itself credits.
+
+Declared: the record's author field, a "By X" line, an author-bio block.
+Credited: "X reported from Moscow", "Associated Press writers … contributed",
+"(AP) —" datelines, "AP Photo" credits. A declared author credited nowhere
+while the text credits other people is a mismatch: typically a content farm
+republishing a wire story under its own staff name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from cleaner.checks.registry import check
+from cleaner.model import Byline, Hit
+from cleaner.segment import Document
+
+PERSON = r"[A-Z][\w'’-]+(?: (?:[A-Z]\.|[A-Z][\w'’-]+|de|van|von|da|al|bin|el)){1,3}"
+_PERSON = re.compile(PERSON)
+
+DEFAULTS: dict[str, Any] = {
+    "declared_patterns": [
+        rf"^[Bb]y (?P<names>{PERSON}(?:(?:,| and| &) {PERSON})*)",
+        rf"^(?P<names>{PERSON}) (?:is|was) (?:an?|the) (?:[\w.'’&-]+ ){{0,6}}?"
+        r"(?i:reporter|correspondent|journalist|writer|editor|columnist|contributor)\b",
+    ],
+    "credit_patterns": [
+        rf"(?P<names>{PERSON}) (?:reported|wrote this story|contributed) (?:from|this|to)\b",
+        r"(?:writers?|reporters?|correspondents?) (?P<names>[^.]{3,300}?),? contributed(?: reporting)? to this report",
+        r"^Contributing:? (?P<names>[^.]{3,300})",
+        rf"(?:Reporting|Writing|Additional reporting) by (?P<names>{PERSON}(?:(?:,| and| &) {PERSON})*)",
+    ],
+    "agency_patterns": {
+        "Associated Press": [r"\(AP\) ?[-–—]", r"\bAssociated Press\b", r"\bAP Photo\b", r"\bvia AP\b"],
+        "Reuters": [r"\(Reuters\) ?[-–—]", r"\bReuters\b"],
+        "AFP": [r"\(AFP\) ?[-–—]", r"\bAgence France-Presse\b", r"\bAFP Photo\b"],
+    },
+}
+
+
+def _names(text: str) -> list[str]:
+    """People named in a credit list ("A in Moscow, B in Washington and C in Kyiv, Ukraine")."""
+    out = []
+    for chunk in re.split(r",\s*|\s+and\s+|\s*&\s*", text):
+        m = _PERSON.match(chunk.strip())
+        if m:
+            out.append(m.group())
+    return out
+
+
+def _surname(name: str) -> str:
+    return name.split()[-1].casefold()
+
+
+def analyze(doc: Document, params: Mapping[str, Any]) -> tuple[Byline, list[Hit]]:
+    """The byline verdict and where each side was found (hits at the declared author's places)."""
+    declared: dict[str, None] = {}
+    places: list[Hit] = []
+    source = None
+    if doc.author:
+        for name in _names(doc.author) or [doc.author.strip()]:
+            declared[name] = None
+        source = "author field"
+    body = doc.text[doc.body_start:]
+    for line in doc.lines:
+        for pattern in params["declared_patterns"]:
+            m = re.search(pattern, line.text)
+            if m:
+                for name in _names(m.group("names")):
+                    declared.setdefault(name, None)
+                places.append(Hit(line.start + m.start("names"), line.start + m.end("names")))
+                source = source or "text"
+    credited: dict[str, None] = {}
+    for pattern in params["credit_patterns"]:
+        for m in re.finditer(pattern, body, re.MULTILINE):
+            for name in _names(m.group("names")):
+                credited.setdefault(name, None)
+    agencies = [agency for agency, patterns in params["agency_patterns"].items()
+                if any(re.search(p, body) for p in patterns)]
+    credited_surnames = {_surname(c) for c in credited}
+    mismatch = bool(declared and credited) and not any(_surname(d) in credited_surnames for d in declared)
+    verdict = Byline(tuple(declared), tuple(credited), tuple(agencies), mismatch, source)
+    return verdict, places
+
+
+@check("byline_mismatch", **DEFAULTS)
+def byline_mismatch(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """A declared author that the text's own credits do not name."""
+    verdict, places = analyze(doc, params)
+    if not verdict.mismatch:
+        return
+    credit = ", ".join(verdict.credited)
+    if verdict.agency:
+        credit += f" ({', '.join(verdict.agency)})"
+    message = f"Declared author {', '.join(verdict.declared)} is not credited by the text, which credits {credit}."
+    data = {"declared": list(verdict.declared), "credited": list(verdict.credited), "agency": list(verdict.agency)}
+    span = places[0] if places else Hit(doc.body_start, doc.body_start)
+    yield Hit(span.start, span.end, message=message, data=data)

@@ -1,0 +1,236 @@
+"""Garbled sentences: signals of machine spinning and bad extraction, combined per sentence.
+
+Each signal is a small pure function over one sentence (and its paragraph) that
+returns what fired and where. The ``garbled_sentence`` check adds up the weights
+of the signals that fired in a sentence and flags it at the threshold, naming
+every signal, so a reviewer sees why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cleaner.checks.registry import check
+from cleaner.model import Hit, Segment
+from cleaner.segment import Document
+
+
+@dataclass(frozen=True)
+class Signal:
+    name: str
+    start: int  # offsets in the normalized text
+    end: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a signal may look at: the sentence, its paragraph and the sentence before it."""
+
+    doc: Document
+    sentence: Segment
+    paragraph: Segment | None
+    previous: Segment | None
+
+
+SignalFn = Callable[[Context, Mapping[str, Any]], list[Signal]]
+
+_OPEN_QUOTE = "“‘"
+_LEADING_JUNK = "\"'“‘([ "
+
+
+def lowercase_start(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
+    """A sentence that starts in lower case right after a full stop ("resolve. may not be able")."""
+    text = ctx.sentence.text.lstrip(_LEADING_JUNK)
+    if ctx.previous is None or not text[:1].islower():
+        return []
+    word = re.match(r"[\w'’-]+", text)
+    first = word.group() if word else text[:1]
+    if first in params["lowercase_words"] or re.match(r"[a-z]+[A-Z]", first):  # "de Blasio", "iPhone"
+        return []
+    if not ctx.previous.text.rstrip().endswith((".", ".”", ".\"", ".’")):
+        return []
+    return [Signal("lowercase-start", ctx.sentence.start, ctx.sentence.start + len(first) + 1, f"starts with '{first}'")]
+
+
+_SENTENCE_STARTERS = r"The|A|An|This|These|Those|He|She|It|They|We|His|Her|Their|Its|However|Meanwhile"
+_GLUED = re.compile(rf"\b([a-z][a-z'’-]*) ({_SENTENCE_STARTERS}) ([A-Za-z][\w'’-]*)( [a-z]\w*)?")
+
+
+def glued_clause(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
+    """A capitalised clause glued inside a sentence ("such a move The US action could lead")."""
+    out = []
+    for m in _GLUED.finditer(ctx.sentence.text):
+        before, starter, after, following = m.group(1), m.group(2), m.group(3), m.group(4)
+        if before in params["title_context_words"]:
+            continue  # "told The Guardian", "in The Hague"
+        if after[:1].isupper() and not (after.isupper() and following):
+            continue  # "The New York Times": a title, not a new clause
+        start = ctx.sentence.start + m.start(1)
+        out.append(Signal("glued-clause", start, ctx.sentence.start + m.end(3), f"'{before} {starter} {after}'"))
+    return out
+
+
+_REL_CHUNK = re.compile(r"^(?:who|which|whose|where|whom)\b", re.IGNORECASE)
+_PRONOUN_SUBJECT = re.compile(r"\b(?:I|he|she|it|we|they|you|there)\b", re.IGNORECASE)
+
+
+def _has_verb(chunk: str, verbs: frozenset[str]) -> bool:
+    for word in re.findall(r"[A-Za-z'’-]+", chunk):
+        low = word.lower()
+        if low in verbs or (word.islower() and len(low) > 4 and low.endswith(("ed", "es"))):
+            return True
+    return bool(_PRONOUN_SUBJECT.search(chunk))
+
+
+def relative_fragment(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
+    """A subject and a relative clause with no main verb ("Adviser X, who spoke briefly.").
+
+    The main clause counts as back when a later comma-separated part starts with
+    a lower-case word that is not a relative pronoun or a linking word
+    ("Pifer, who served as ambassador, said ...").
+    """
+    text = ctx.sentence.text.rstrip(" .!?”\"")
+    chunks = [c.strip() for c in text.split(",")]
+    first_rel = next((i for i, c in enumerate(chunks) if i and _REL_CHUNK.match(c)), None)
+    if first_rel is None or _REL_CHUNK.match(chunks[0]):
+        return []
+    verbs = frozenset(params["verbs"])
+    if any(_has_verb(c, verbs) for c in chunks[:first_rel]):
+        return []
+    linking = frozenset(params["linking_words"])
+    for chunk in chunks[first_rel + 1:]:
+        word = chunk.split(" ", 1)[0]
+        if word[:1].islower() and not _REL_CHUNK.match(chunk) and word not in linking:
+            return []
+    return [Signal("relative-fragment", ctx.sentence.start, ctx.sentence.end, "subject and relative clause, no main verb")]
+
+
+_DOUBLED = re.compile(r"\b(\w{3,})\b(?:,\s*(?:and\s+|or\s+)?|\s+)(\1)\b", re.IGNORECASE)
+
+
+def doubled_word(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
+    """The same word twice in a row, or across a comma ("frigates, and frigates")."""
+    allowed = set(params["allowed_repeats"])
+    out = []
+    for m in _DOUBLED.finditer(ctx.sentence.text):
+        if m.group(1).lower() in allowed or m.group(1).isdigit():
+            continue
+        start = ctx.sentence.start + m.start()
+        out.append(Signal("doubled-word", start, ctx.sentence.start + m.end(), f"'{m.group()}'"))
+    return out
+
+
+def broken_quote(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
+    """A closing quotation mark with no opening one before it in the paragraph."""
+    if ctx.paragraph is None:
+        return []
+    out = []
+    for pos in _unopened_closers(ctx.paragraph.text):
+        at = ctx.paragraph.start + pos
+        if ctx.sentence.start <= at < ctx.sentence.end:
+            out.append(Signal("broken-quote", at, at + 1, "closing quotation mark without an opening one"))
+    return out
+
+
+def _unopened_closers(text: str) -> list[int]:
+    depth, out = 0, []
+    for i, ch in enumerate(text):
+        if ch == "“":
+            depth += 1
+        elif ch == "”":
+            if depth == 0:
+                out.append(i)
+            else:
+                depth -= 1
+        elif ch == '"':
+            prev = text[i - 1] if i else " "
+            if prev.isspace() or prev in "([{—–-":
+                depth += 1
+            elif depth == 0:
+                out.append(i)
+            else:
+                depth -= 1
+    return out
+
+
+_STRAY = re.compile(r"(?<=[.!?])[\"”’]?(\s+[.,;])(?![.\w])")
+
+
+def stray_punctuation(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
+    """A stray mark after the end of a sentence ("NATO. .")."""
+    out = []
+    for m in _STRAY.finditer(ctx.sentence.text):
+        start = ctx.sentence.start + m.start(1)
+        out.append(Signal("stray-punctuation", start, ctx.sentence.start + m.end(1), f"'{m.group(1).strip()}'"))
+    return out
+
+
+SIGNALS: dict[str, SignalFn] = {
+    "lowercase-start": lowercase_start,
+    "glued-clause": glued_clause,
+    "relative-fragment": relative_fragment,
+    "doubled-word": doubled_word,
+    "broken-quote": broken_quote,
+    "stray-punctuation": stray_punctuation,
+}
+
+
+def _paragraph_of(doc: Document, sentence: Segment, start_index: int) -> tuple[Segment | None, int]:
+    i = start_index
+    while i < len(doc.paragraphs) and doc.paragraphs[i].end < sentence.start:
+        i += 1
+    para = doc.paragraphs[i] if i < len(doc.paragraphs) and doc.paragraphs[i].start <= sentence.start else None
+    return para, i
+
+
+def sentence_signals(doc: Document, params: Mapping[str, Any]) -> Iterator[tuple[Segment, list[Signal]]]:
+    """Every sentence with the signals that fired in it (possibly none)."""
+    enabled = {name: SIGNALS[name] for name in params["signals"] if name in SIGNALS}
+    para_index, previous = 0, None
+    for sentence in doc.sentences:
+        paragraph, para_index = _paragraph_of(doc, sentence, para_index)
+        if previous is not None and paragraph is not None and previous.end < paragraph.start:
+            previous = None
+        ctx = Context(doc, sentence, paragraph, previous)
+        yield sentence, [s for fn in enabled.values() for s in fn(ctx, params)]
+        previous = sentence
+
+
+@check(
+    "garbled_sentence",
+    signals={name: 1.0 for name in SIGNALS},
+    threshold=1.0,
+    lowercase_words=["de", "van", "von", "da", "al", "bin", "el", "la", "le", "dos", "du", "der", "den"],
+    title_context_words=[
+        "said", "says", "told", "tells", "in", "of", "from", "by", "at", "on", "to", "for", "with", "and",
+        "or", "reported", "wrote", "according", "about", "called", "named", "titled", "dubbed", "via",
+        "into", "as", "than", "like", "read", "watch", "see",
+    ],
+    verbs=[
+        "is", "are", "was", "were", "be", "been", "has", "have", "had", "do", "does", "did", "will", "would",
+        "can", "could", "may", "might", "must", "shall", "should", "said", "says", "say", "told", "tells",
+        "went", "got", "made", "took", "gave", "came", "saw", "knew", "thought", "felt", "left", "kept",
+        "met", "ran", "won", "lost", "led", "held", "sent", "spent", "began", "became", "brought", "bought",
+        "wants", "want", "need", "needs", "seems", "seem", "remains", "remain",
+    ],
+    linking_words=[
+        "and", "or", "but", "in", "on", "at", "of", "for", "from", "to", "with", "by", "as", "after",
+        "before", "during", "including", "while", "when", "where", "since", "until", "near", "than",
+        "a", "an", "the", "his", "her", "their", "its", "our", "this", "that", "these", "those",
+    ],
+    allowed_repeats=["that", "had", "very", "really", "bye", "yes", "no", "far", "more", "again", "many", "much"],
+)
+def garbled_sentence(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
+    """Sentences whose signals add up to the threshold; the finding lists what fired."""
+    weights: Mapping[str, float] = params["signals"]
+    for sentence, signals in sentence_signals(doc, params):
+        score = sum(weights.get(name, 0.0) for name in {s.name for s in signals})
+        if signals and score >= params["threshold"]:
+            names = tuple(dict.fromkeys(s.name for s in signals))
+            details = "; ".join(f"{s.name} {s.detail}" for s in signals)
+            yield Hit(sentence.start, sentence.end, signals=names,
+                      data={"score": score, "signals": [s.__dict__ for s in signals], "details": details})

@@ -1,0 +1,177 @@
+"""Clean stage: apply edits to the original and tidy the whitespace they leave behind.
+
+Edits are kept in ORIGINAL offsets, sorted and non-overlapping, so the cleaned
+copy plus the edits always reconstructs the input (``reconstruct``). Whitespace
+tidying is itself a list of edits, merged with the ones it touches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from cleaner.model import Edit
+
+TIDY_RULE = "whitespace.tidy"
+
+
+def merge_edits(edits: Iterable[Edit], original: str) -> tuple[Edit, ...]:
+    """Sort edits and merge overlapping ones; the wider edit's replacement wins, removals union."""
+    out: list[Edit] = []
+    for e in sorted(edits, key=lambda e: (e.start, -e.end)):
+        if out and e.start < out[-1].end or (out and e.start == out[-1].end == e.end and e.start == e.end):
+            prev = out[-1]
+            if e.end <= prev.end:
+                out[-1] = Edit(prev.start, prev.end, prev.removed, prev.replacement, _union(prev.rules, e.rules))
+                continue
+            # Partial overlap: only removals can be combined safely.
+            replacement = prev.replacement if not e.replacement else prev.replacement + e.replacement
+            out[-1] = Edit(prev.start, e.end, original[prev.start:e.end], replacement, _union(prev.rules, e.rules))
+            continue
+        out.append(e)
+    return tuple(out)
+
+
+def _union(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    return a + tuple(r for r in b if r not in a)
+
+
+def apply_edits(original: str, edits: Sequence[Edit]) -> str:
+    """The cleaned text: ``original`` with every (sorted, non-overlapping) edit applied."""
+    parts, last = [], 0
+    for e in edits:
+        parts.append(original[last:e.start])
+        parts.append(e.replacement)
+        last = e.end
+    parts.append(original[last:])
+    return "".join(parts)
+
+
+def reconstruct(cleaned: str, edits: Sequence[Edit]) -> str:
+    """Undo ``edits`` on ``cleaned``; returns the original input exactly.
+
+    >>> e = (Edit(0, 5, "Menu\\n", "", ("boilerplate.x",)),)
+    >>> reconstruct("Story.", e)
+    'Menu\\nStory.'
+    """
+    parts, pos, shift = [], 0, 0
+    for e in edits:
+        at = e.start - shift
+        parts.append(cleaned[pos:at])
+        parts.append(e.removed)
+        pos = at + len(e.replacement)
+        shift += len(e.removed) - len(e.replacement)
+    parts.append(cleaned[pos:])
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class _Piece:
+    start: int  # original offsets
+    end: int
+    text: str  # text in the cleaned copy
+    edit: Edit | None
+
+
+def _pieces(original: str, edits: Sequence[Edit]) -> list[_Piece]:
+    out, last = [], 0
+    for e in edits:
+        if e.start > last:
+            out.append(_Piece(last, e.start, original[last:e.start], None))
+        out.append(_Piece(e.start, e.end, e.replacement, e))
+        last = e.end
+    if last < len(original):
+        out.append(_Piece(last, len(original), original[last:], None))
+    return out
+
+
+def rewrite(original: str, edits: Sequence[Edit], cstart: int, cend: int, new: str, rule: str) -> tuple[Edit, ...]:
+    """Replace ``cleaned[cstart:cend]`` by ``new``, as one edit in original offsets.
+
+    Edits the range touches are folded into the new edit (their rules are kept),
+    so edits stay sorted and non-overlapping.
+    """
+    pieces = _pieces(original, edits)
+    covered: list[tuple[_Piece, int]] = []
+    pos = 0
+    for p in pieces:
+        pend = pos + len(p.text)
+        inside = pos < cend and pend > cstart if pend > pos else p.edit is not None and cstart <= pos <= cend
+        if inside:
+            covered.append((p, pos))
+        pos = pend
+    if not covered:  # an insertion at the very end
+        at = len(original)
+        return (*edits, Edit(at, at, "", new, (rule,)))
+    (first, fpos), (last, lpos) = covered[0], covered[-1]
+    if first.edit is None:
+        ostart, prefix = first.start + (cstart - fpos), ""
+    else:
+        ostart, prefix = first.start, first.text[: max(cstart - fpos, 0)]
+    if last.edit is None:
+        oend, suffix = last.start + (cend - lpos), ""
+    else:
+        oend, suffix = last.end, last.text[max(cend - lpos, 0):]
+    rules: tuple[str, ...] = ()
+    for p, _ in covered:
+        if p.edit is not None:
+            rules = _union(rules, p.edit.rules)
+    merged = Edit(ostart, oend, original[ostart:oend], prefix + new + suffix, _union(rules, (rule,)))
+    kept = [e for e in edits if e.end <= ostart or e.start >= oend]
+    return tuple(sorted([*kept, merged], key=lambda e: (e.start, e.end)))
+
+
+_BLANK_RUN = re.compile(r"[ \t]*(?:\r?\n[ \t]*){3,}")
+_TRAILING = re.compile(r"[ \t]+(?=\r?\n)")
+_LEADING = re.compile(r"\A\s+")
+_DOUBLE_SPACE_GAP = re.compile(r"(?<=\S)  +(?=\S)")
+
+
+def tidy(original: str, edits: tuple[Edit, ...], body_start: int = 0) -> tuple[Edit, ...]:
+    """Collapse blank-line runs, trailing spaces and gaps left by removals; returns the new edits."""
+    for _ in range(8):  # each pass is a rewrite; a fixed point comes fast
+        cleaned = apply_edits(original, edits)
+        found = _first_untidy(cleaned, original, edits, body_start)
+        if found is None:
+            return edits
+        cs, ce, new = found
+        edits = rewrite(original, edits, cs, ce, new, TIDY_RULE)
+    return edits
+
+
+def cleaned_offset(edits: Sequence[Edit], orig: int) -> int:
+    """Where original offset ``orig`` (outside any edit) lands in the cleaned copy."""
+    shift = 0
+    for e in edits:
+        if e.end <= orig:
+            shift += len(e.replacement) - (e.end - e.start)
+    return orig + shift
+
+
+def _first_untidy(cleaned: str, original: str, edits: Sequence[Edit], body_start: int) -> tuple[int, int, str] | None:
+    body = cleaned_offset(edits, body_start)
+    for m in _BLANK_RUN.finditer(cleaned, body):
+        newline = "\r\n" if "\r\n" in m.group() else "\n"
+        return m.start(), m.end(), newline * 2
+    for m in _TRAILING.finditer(cleaned, body):
+        return m.start(), m.end(), ""
+    lead = _LEADING.match(cleaned[body:])
+    if lead and body + lead.end() > body and (edits and edits[0].start <= body_start + lead.end()):
+        return body, body + lead.end(), ""
+    end_ws = len(cleaned) - len(cleaned.rstrip())
+    want = "\n" if original.endswith("\n") and cleaned.strip() else ""
+    if cleaned[len(cleaned) - end_ws:] != want and (end_ws or want):
+        return len(cleaned) - end_ws, len(cleaned), want
+    for m in _DOUBLE_SPACE_GAP.finditer(cleaned, body):
+        if _touches_edit(edits, m.start(), m.end()):
+            return m.start(), m.end(), " "
+    return None
+
+
+def _touches_edit(edits: Sequence[Edit], cstart: int, cend: int) -> bool:
+    for e in edits:
+        at = cleaned_offset(edits, e.start)
+        if cstart <= at <= cend or cstart <= at + len(e.replacement) <= cend:
+            return True
+    return False

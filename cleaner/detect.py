@@ -1,0 +1,170 @@
+"""Detect stage: run every enabled rule over the segmented document and collect findings.
+
+Rules match the normalized text; each hit is mapped back to ORIGINAL offsets
+here, so nothing downstream ever sees a normalized offset.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import ahocorasick
+
+from cleaner.model import Action, Finding, Hit, Scope, Segment
+from cleaner.normalize import OffsetMap
+from cleaner.rules import Rule
+from cleaner.segment import Document
+
+_EDGE_JUNK = " \t\r\n•·*-–—|>»«:.,;!?()[]{}\"'“”‘’"
+EXCERPT_CHARS = 80
+
+
+def fold_phrase(text: str) -> str:
+    """How phrase lists compare lines: case-folded, single-spaced, without edge punctuation.
+
+    >>> fold_phrase("  » Related  Articles:")
+    'related articles'
+    """
+    return " ".join(text.strip(_EDGE_JUNK).split()).casefold()
+
+
+@lru_cache(maxsize=512)
+def _phrase_set(phrases: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(fold_phrase(p) for p in phrases)
+
+
+@lru_cache(maxsize=512)
+def _automaton(phrases: tuple[str, ...]) -> ahocorasick.Automaton:
+    auto = ahocorasick.Automaton()
+    for phrase in _phrase_set(phrases):
+        auto.add_word(phrase, len(phrase))
+    auto.make_automaton()
+    return auto
+
+
+def _is_word_edge(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isalnum() or after.isalnum())
+
+
+def _phrase_hits(rule: Rule, segments: Sequence[Segment]) -> Iterator[Hit]:
+    if rule.phrase_mode == "line":
+        wanted = _phrase_set(rule.phrases)
+        for seg in segments:
+            if seg.text.strip() and fold_phrase(seg.text) in wanted:
+                yield Hit(seg.start, seg.end)
+        return
+    auto = _automaton(rule.phrases)
+    for seg in segments:
+        folded = seg.text.casefold()
+        if len(folded) != len(seg.text):  # casefold changed lengths (ß → ss): fall back to lower()
+            folded = seg.text.lower()
+        lead = len(folded) - len(folded.lstrip(_EDGE_JUNK))
+        for end, length in auto.iter(folded):
+            start = end + 1 - length
+            if not _is_word_edge(folded, start, end + 1):
+                continue
+            if rule.phrase_mode == "line-start":
+                if start == lead:
+                    yield Hit(seg.start, seg.end)
+                    break
+            else:
+                yield Hit(seg.start + start, seg.start + end + 1)
+
+
+def _pattern_hits(rule: Rule, segments: Sequence[Segment]) -> Iterator[Hit]:
+    assert rule.pattern is not None
+    for seg in segments:
+        for m in rule.pattern.finditer(seg.text):
+            if m.end() > m.start():
+                replacement = m.expand(rule.replacement) if rule.replacement is not None else None
+                yield Hit(seg.start + m.start(), seg.start + m.end(), replacement=replacement)
+
+
+def rule_hits(rule: Rule, doc: Document) -> Iterator[Hit]:
+    """The raw hits of one rule, in normalized offsets."""
+    if rule.check is not None:
+        yield from rule.check.run(doc, rule.params)
+    elif rule.pattern is not None:
+        yield from _pattern_hits(rule, doc.segments(rule.scope))
+    else:
+        yield from _phrase_hits(rule, doc.segments(rule.scope))
+
+
+def _expand(hit: Hit, doc: Document, expand: str) -> Hit:
+    if expand == "none":
+        return hit
+    units = doc.segments(Scope(expand))
+    starts = [u.start for u in units]
+    i = bisect.bisect_right(starts, hit.start) - 1
+    if i >= 0 and units[i].start <= hit.start and hit.end <= max(units[i].end, hit.end):
+        j = bisect.bisect_left(starts, hit.end) - 1
+        end = max(units[max(j, i)].end, hit.end)
+        return Hit(units[i].start, end, hit.message, hit.replacement, hit.signals, hit.data)
+    return hit
+
+
+@dataclass(frozen=True)
+class Locator:
+    """Turns normalized hits into original offsets and 1-based line/column."""
+
+    original: str
+    offsets: OffsetMap
+    line_starts: tuple[int, ...]
+
+    @classmethod
+    def build(cls, original: str, offsets: OffsetMap) -> Locator:
+        starts = [0] + [m.end() for m in re.finditer("\n", original)]
+        return cls(original, offsets, tuple(starts))
+
+    def line_col(self, pos: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.line_starts, pos) - 1
+        return i + 1, pos - self.line_starts[i] + 1
+
+    def finding(self, rule: Rule, hit: Hit) -> Finding:
+        start = self.offsets.to_original(hit.start)
+        end = max(start, self.offsets.to_original(hit.end, end=True))
+        excerpt = self.original[start:end]
+        if len(excerpt) > EXCERPT_CHARS:
+            excerpt = excerpt[: EXCERPT_CHARS - 1] + "…"
+        message = hit.message or rule.message
+        if "{match}" in message:
+            message = message.replace("{match}", " ".join(excerpt.split()))
+        line, column = self.line_col(start)
+        return Finding(
+            rule=rule.id, category=rule.category, severity=rule.severity, action=rule.action,
+            start=start, end=end, line=line, column=column, message=message, excerpt=excerpt,
+            replacement=hit.replacement if hit.replacement is not None else rule.replacement,
+            scope=rule.scope.value, signals=hit.signals, data=hit.data,
+        )
+
+
+def _inside(spans: Sequence[tuple[int, int]], hit: Hit) -> bool:
+    return any(a <= hit.start and hit.end <= b for a, b in spans)
+
+
+def detect(doc: Document, rules: Iterable[Rule], locator: Locator) -> list[Finding]:
+    """All findings of all enabled rules, sorted by position, duplicates of one rule removed.
+
+    Removal rules run first. A line, sentence or paragraph finding inside text
+    already removed as boilerplate is dropped: it would only repeat that verdict.
+    """
+    enabled = [r for r in rules if r.enabled]
+    removing = [r for r in enabled if r.action is Action.REMOVE]
+    removed: list[tuple[int, int]] = []
+    found: dict[tuple[str, int, int], Finding] = {}
+    for rule in removing + [r for r in enabled if r.action is not Action.REMOVE]:
+        for raw in rule_hits(rule, doc):
+            hit = _expand(raw, doc, rule.expand)
+            if rule.action is Action.REMOVE:
+                removed.append((hit.start, hit.end))
+            elif rule.scope is not Scope.TEXT and _inside(removed, hit):
+                continue
+            finding = locator.finding(rule, hit)
+            found.setdefault((finding.rule, finding.start, finding.end), finding)
+    return sorted(found.values(), key=lambda f: (f.start, -f.end, f.rule))

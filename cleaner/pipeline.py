@@ -1,0 +1,81 @@
+"""The pipeline: read → normalize → segment → detect → decide → clean → report.
+
+This is the only module that knows the order of the stages. ``clean_article``
+is the library entry point the CLI calls for every article.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cleaner.checks.byline import analyze as analyze_byline
+from cleaner.checks.readability import measure
+from cleaner.clean import apply_edits, cleaned_offset, tidy
+from cleaner.decide import decide
+from cleaner.detect import Locator, detect
+from cleaner.model import Article, ArticleResult, Byline
+from cleaner.normalize import normalize
+from cleaner.read import article_from_text
+from cleaner.rules import Rule, load_rules
+from cleaner.segment import Document, segment
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """Everything a run needs, built once: the loaded rules."""
+
+    rules: tuple[Rule, ...]
+
+    @classmethod
+    def load(cls, rule_paths: Sequence[Path] = (), *, defaults: bool = True) -> Pipeline:
+        return cls(tuple(load_rules(rule_paths, defaults=defaults)))
+
+    def clean(self, article: Article) -> ArticleResult:
+        return clean_article(article, self.rules)
+
+
+def prepare(article: Article) -> tuple[Document, Locator]:
+    """Normalize and segment an article; the locator maps normalized offsets back to the original."""
+    norm = normalize(article.text)
+    to_norm = norm.offsets.to_normalized
+    title = (to_norm(article.title_span.start), to_norm(article.title_span.end)) if article.title_span else None
+    repairs = tuple(
+        (nstart, nstart + len(r.after), r.before, r.after)
+        for r, nstart in zip(norm.offsets.repairs, norm.offsets.norm_starts, strict=True)
+    )
+    doc = segment(norm.text, to_norm(article.body_start), title, repairs, article.author)
+    return doc, Locator.build(article.text, norm.offsets)
+
+
+def _byline(doc: Document, rules: Sequence[Rule]) -> Byline:
+    for rule in rules:
+        if rule.enabled and rule.check is not None and rule.check.name == "byline_mismatch":
+            return analyze_byline(doc, {**rule.check.params, **rule.params})[0]
+    return Byline()
+
+
+def clean_article(article: Article, rules: Sequence[Rule]) -> ArticleResult:
+    """Audit and clean one article with ``rules``."""
+    doc, locator = prepare(article)
+    findings, edits = decide(detect(doc, rules, locator), article.text)
+    edits = tidy(article.text, edits, article.body_start)
+    cleaned = apply_edits(article.text, edits)
+    body_after = cleaned[cleaned_offset(edits, article.body_start):]
+    return ArticleResult(
+        article=article, findings=tuple(findings), edits=edits, cleaned=cleaned,
+        byline=_byline(doc, rules),
+        readability_before=measure(doc.text[doc.body_start:]), readability_after=measure(body_after),
+    )
+
+
+def clean_text(text: str, *, source: str = "<text>", has_title: bool = True,
+               rules: Sequence[Rule] | None = None) -> ArticleResult:
+    """Convenience for library users: clean a plain-text article with the default rules.
+
+    >>> clean_text("Title\\n\\nStory text.\\n\\nBack to top button\\n").cleaned
+    'Title\\n\\nStory text.\\n'
+    """
+    return clean_article(article_from_text(text, source, has_title=has_title),
+                         rules if rules is not None else load_rules())

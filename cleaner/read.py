@@ -1,0 +1,205 @@
+"""Read stage: bytes on disk (or scraper records) become ``Article`` values.
+
+Plain text: the first non-blank line is the title (unless ``has_title=False``),
+blank lines separate paragraphs. JSON / JSONL: one article per record, the text
+field is the body only. Bytes are decoded as UTF-8 first, then with a detected
+charset; undecodable input becomes an ``InputError`` naming the file, never a crash.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from charset_normalizer import from_bytes
+
+from cleaner.errors import InputError
+from cleaner.model import Article, Span
+
+
+@dataclass(frozen=True)
+class FieldNames:
+    """Which record fields hold what; the first present name wins."""
+
+    text: tuple[str, ...] = ("text", "content", "body", "article", "articleBody")
+    title: tuple[str, ...] = ("title", "headline")
+    author: tuple[str, ...] = ("author", "byline", "authors")
+    url: tuple[str, ...] = ("url", "link", "source_url")
+    date: tuple[str, ...] = ("date", "published", "date_published", "published_at")
+    id: tuple[str, ...] = ("id", "doc_id", "uuid")
+
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
+    """Decode ``data`` to text, returning ``(text, encoding)``.
+
+    >>> decode_bytes("Café".encode("cp1252"), "x.txt")
+    ('Café', 'cp1252')
+    """
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError as exc:
+                raise InputError(source, f"starts with a {name} byte-order mark but is not valid {name} ({exc.reason})") from exc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if _looks_binary(data):
+        raise InputError(source, "is binary, not text (it has NUL bytes or too many control bytes); give a text, JSON or JSONL file")
+    guess = from_bytes(data).best()
+    if guess is None or guess.encoding is None:
+        raise InputError(source, "is not UTF-8 and its character set could not be detected; convert it to UTF-8")
+    encoding = _prefer_windows(guess.encoding)
+    return data.decode(encoding, errors="replace"), encoding
+
+
+def _prefer_windows(encoding: str) -> str:
+    # Scraped Western text labelled latin-1 is nearly always cp1252 (curly quotes in 0x80-0x9f).
+    return "cp1252" if encoding.replace("_", "-").lower() in {"latin-1", "iso8859-1", "iso-8859-1"} else encoding
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return bool(sample) and control / len(sample) > 0.1
+
+
+def sha256_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
+
+
+def article_from_text(text: str, source: str, *, has_title: bool = True, encoding: str = "utf-8") -> Article:
+    """Build an article from plain text; the first non-blank line is the title when ``has_title``."""
+    title, span, body_start = None, None, 0
+    if has_title:
+        pos = 0
+        for line in text.splitlines(keepends=True):
+            stripped = line.strip()
+            if stripped:
+                lead = len(line) - len(line.lstrip())
+                start = pos + lead
+                title, span = stripped, Span(start, start + len(stripped))
+                body_start = pos + len(line)
+                break
+            pos += len(line)
+    return Article(source=source, text=text, title=title, title_span=span, body_start=body_start,
+                   encoding=encoding, sha256=sha256_of(text))
+
+
+def _first(record: Mapping[str, Any], names: tuple[str, ...]) -> tuple[str | None, Any]:
+    for name in names:
+        if name in record and record[name] not in (None, ""):
+            return name, record[name]
+    return None, None
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value if v)
+    return str(value)
+
+
+def article_from_record(record: Any, source: str, fields: FieldNames = FieldNames()) -> Article:
+    """Build an article from one scraper record (a JSON object)."""
+    if not isinstance(record, dict):
+        raise InputError(source, f"is a JSON {type(record).__name__}, not an object with a text field")
+    name, text = _first(record, fields.text)
+    if name is None:
+        raise InputError(source, f"has no text field (looked for {', '.join(fields.text)}); name it with --text-field")
+    if not isinstance(text, str):
+        raise InputError(source, f"field '{name}' is a JSON {type(text).__name__}, not a string")
+    return Article(
+        source=source, text=text, title=_as_text(_first(record, fields.title)[1]),
+        author=_as_text(_first(record, fields.author)[1]), url=_as_text(_first(record, fields.url)[1]),
+        date=_as_text(_first(record, fields.date)[1]), sha256=sha256_of(text), record=record, text_field=name,
+    )
+
+
+def record_label(record: Any, index: int, fields: FieldNames = FieldNames()) -> str:
+    """How a record is named in messages: its id when it has one, else its 1-based line number."""
+    if isinstance(record, dict):
+        _, rid = _first(record, fields.id)
+        if rid is not None:
+            return f"#{rid}"
+    return f":{index + 1}"
+
+
+@dataclass(frozen=True)
+class ReadFailure:
+    """A file or record that could not be read; the batch goes on without it."""
+
+    source: str
+    reason: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.source}: {self.reason}"
+
+
+def read_path(path: Path, *, has_title: bool = True, fields: FieldNames = FieldNames()) -> Iterator[Article | ReadFailure]:
+    """Yield the articles in one file: one for ``.txt``, one per record for ``.json``/``.jsonl``."""
+    source = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        yield ReadFailure(source, f"cannot be read ({exc.strerror or exc})")
+        return
+    try:
+        text, encoding = decode_bytes(data, source)
+    except InputError as exc:
+        yield ReadFailure(source, exc.reason)
+        return
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        yield from _read_jsonl(text, source, fields)
+    elif suffix == ".json":
+        yield from _read_json(text, source, fields)
+    else:
+        yield article_from_text(text, source, has_title=has_title, encoding=encoding)
+
+
+def _read_jsonl(text: str, source: str, fields: FieldNames) -> Iterator[Article | ReadFailure]:
+    for index, line in enumerate(text.splitlines()):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield ReadFailure(f"{source}:{index + 1}", f"is not valid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        label = f"{source}{record_label(record, index, fields)}"
+        try:
+            yield article_from_record(record, label, fields)
+        except InputError as exc:
+            yield ReadFailure(label, exc.reason)
+
+
+def _read_json(text: str, source: str, fields: FieldNames) -> Iterator[Article | ReadFailure]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield ReadFailure(source, f"is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})")
+        return
+    except RecursionError:
+        yield ReadFailure(source, "is JSON nested too deeply to read")
+        return
+    records = data if isinstance(data, list) else [data]
+    for index, record in enumerate(records):
+        label = source if len(records) == 1 else f"{source}{record_label(record, index, fields)}"
+        try:
+            yield article_from_record(record, label, fields)
+        except InputError as exc:
+            yield ReadFailure(label, exc.reason)
