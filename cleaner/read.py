@@ -143,6 +143,8 @@ class ReadFailure:
 
     source: str
     reason: str
+    raw: str | None = None  # the record's line, for JSONL output that keeps every record
+    record: Any = None
 
     @property
     def message(self) -> str:
@@ -178,13 +180,16 @@ def _read_jsonl(text: str, source: str, fields: FieldNames) -> Iterator[Article 
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield ReadFailure(f"{source}:{index + 1}", f"is not valid JSON ({exc.msg} at column {exc.colno})")
+            yield ReadFailure(f"{source}:{index + 1}", f"is not valid JSON ({exc.msg} at column {exc.colno})", raw=line)
+            continue
+        except RecursionError:
+            yield ReadFailure(f"{source}:{index + 1}", "is JSON nested too deeply to read", raw=line)
             continue
         label = f"{source}{record_label(record, index, fields)}"
         try:
             yield article_from_record(record, label, fields)
         except InputError as exc:
-            yield ReadFailure(label, exc.reason)
+            yield ReadFailure(label, exc.reason, raw=line, record=record)
 
 
 def _read_json(text: str, source: str, fields: FieldNames) -> Iterator[Article | ReadFailure]:
@@ -202,4 +207,4 @@ def _read_json(text: str, source: str, fields: FieldNames) -> Iterator[Article |
         try:
             yield article_from_record(record, label, fields)
         except InputError as exc:
-            yield ReadFailure(label, exc.reason)
+            yield ReadFailure(label, exc.reason, record=record)

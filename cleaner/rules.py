@@ -258,7 +258,15 @@ def _examples(spec: _RuleSpec) -> Examples:
 
 def default_rules_dir() -> Path:
     """The rule files shipped with cleaner (``rules/``, installed as ``cleaner/builtin_rules``)."""
-    return Path(str(resources.files("cleaner").joinpath("builtin_rules")))
+    return Path(str(resources.files("cleaner").joinpath("builtin_rules"))).resolve()
+
+
+def display_path(path: Path) -> str:
+    """A path as users should see it: relative to the working folder when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def rule_files(path: Path) -> list[Path]:
@@ -283,7 +291,7 @@ def load_rules(paths: Sequence[Path] = (), *, defaults: bool = True) -> list[Rul
                 text = file.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 raise RuleFileError(str(file), None, f"cannot be read ({exc})") from None
-            for rule in parse_rule_file(text, str(file)):
+            for rule in parse_rule_file(text, display_path(file)):
                 if rule.id in seen:
                     first = seen[rule.id]
                     raise RuleFileError(str(file), rule.line, f"duplicate rule id (first defined at {first.path}:{first.line})", rule.id)

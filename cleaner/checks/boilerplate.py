@@ -115,7 +115,7 @@ def _fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-@check("title_repeat", min_words=4)
+@check("title_repeat", needs_title=True, min_words=4)
 def title_repeat(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
     """The headline repeated in the body: alone on a line, or glued after a paragraph's last sentence."""
     if doc.title is None or len(doc.title.text.split()) < params["min_words"]:

@@ -231,6 +231,7 @@ def garbled_sentence(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
         score = sum(weights.get(name, 0.0) for name in {s.name for s in signals})
         if signals and score >= params["threshold"]:
             names = tuple(dict.fromkeys(s.name for s in signals))
-            details = "; ".join(f"{s.name} {s.detail}" for s in signals)
+            details = "; ".join(f"{s.name} ({s.detail})" for s in signals)
             yield Hit(sentence.start, sentence.end, signals=names,
-                      data={"score": score, "signals": [s.__dict__ for s in signals], "details": details})
+                      message=f"Sentence looks garbled: {details}.",
+                      data={"score": score, "signals": [{"name": s.name, "detail": s.detail} for s in signals]})

@@ -24,7 +24,7 @@ def measure(text: str) -> Readability | None:
     )
 
 
-@check("readability_extreme", min_words=100, min_reading_ease=-30.0, max_grade=30.0)
+@check("readability_extreme", min_words=50, min_reading_ease=-30.0, max_grade=30.0)
 def readability_extreme(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Text far harder to read than any edited prose: usually glued paragraphs or link lists."""
     body = doc.text[doc.body_start:]

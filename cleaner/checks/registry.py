@@ -2,8 +2,9 @@
 
 A check takes the segmented document and its parameters and yields ``Hit``s in
 normalized offsets. It never mutates anything; the detect stage turns hits into
-findings. ``cleaner.checks.BUILTIN_CHECKS`` lists them all. ``params`` declares every parameter with its default, so a rule file
-that misspells one gets an error instead of a silently ignored setting.
+findings; ``cleaner.checks.BUILTIN_CHECKS`` lists them all. ``params`` declares
+every parameter with its default, so a rule file that misspells one gets an
+error instead of a silently ignored setting.
 """
 
 from __future__ import annotations
@@ -24,15 +25,16 @@ class Check:
     fn: CheckFn
     params: Mapping[str, Any] = field(default_factory=dict)
     doc: str = ""
+    needs_title: bool = False  # its examples are whole articles whose first line is the title
 
     def run(self, doc: Document, params: Mapping[str, Any]) -> Iterable[Hit]:
         return self.fn(doc, {**self.params, **params})
 
 
-def check(name: str, **defaults: Any) -> Callable[[CheckFn], Check]:
+def check(name: str, *, needs_title: bool = False, **defaults: Any) -> Callable[[CheckFn], Check]:
     """Turn ``fn`` into the built-in check ``name`` with its parameter defaults (no side effects)."""
 
     def wrap(fn: CheckFn) -> Check:
-        return Check(name, fn, defaults, (fn.__doc__ or "").strip())
+        return Check(name, fn, defaults, (fn.__doc__ or "").strip(), needs_title)
 
     return wrap

@@ -1,0 +1,199 @@
+"""The ``cleaner`` command line: parse options, call the library, print, exit.
+
+Exit codes: 0 no findings at or above ``--fail-on``; 1 findings at or above it
+(or an unreadable input among readable ones); 2 bad usage or nothing readable.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import IntEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cleaner import __version__
+from cleaner.errors import CleanerError
+from cleaner.pipeline import Pipeline
+from cleaner.read import FieldNames, ReadFailure
+from cleaner.report.json_report import report_to_json
+from cleaner.rulecheck import explain_rule, test_rules
+from cleaner.run import OutputPlan, RunSummary, discover, run_file, write_file_outputs
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FINDINGS = 1
+    USAGE = 2
+
+
+app = typer.Typer(help="Clean and audit scraped news articles.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)
+rules_app = typer.Typer(help="List, test and explain the rules.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+FAIL_ON = ("error", "warning", "info", "never")
+RulesOpt = Annotated[list[Path] | None, typer.Option("--rules", "-r", help="Extra rule file or folder (repeatable).")]
+NoDefaultsOpt = Annotated[bool, typer.Option("--no-default-rules", help="Use only the rules given with --rules.")]
+NoTitleOpt = Annotated[bool, typer.Option("--no-title", help="Plain-text input has no title line: it is all body.")]
+TextFieldOpt = Annotated[str | None, typer.Option("--text-field", help="JSON/JSONL field holding the article text.")]
+FailOnOpt = Annotated[str, typer.Option("--fail-on", help="Lowest severity that makes the exit code 1: "
+                                        "error, warning, info or never.")]
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"cleaner error: {message}", err=True)
+    return typer.Exit(ExitCode.USAGE)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cleaner {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Clean and audit scraped news articles: boilerplate, garbled sentences, bylines, encoding."""
+
+
+def _pipeline(rules: list[Path] | None, no_defaults: bool) -> Pipeline:
+    try:
+        return Pipeline.load(rules or [], defaults=not no_defaults)
+    except CleanerError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _fields(text_field: str | None) -> FieldNames:
+    return FieldNames(text=(text_field,)) if text_field else FieldNames()
+
+
+def _check_fail_on(fail_on: str) -> None:
+    if fail_on not in FAIL_ON:
+        raise _fail(f"--fail-on must be one of {', '.join(FAIL_ON)} (got '{fail_on}')")
+
+
+def _run(paths: list[Path], pipeline: Pipeline, *, has_title: bool, fields: FieldNames,
+         report_dir: Path | None, output: Path | None, write_cleaned: bool) -> RunSummary:
+    summary = RunSummary()
+    inputs = list(discover(paths))
+    files = [p for p in inputs if isinstance(p, Path)]
+    for item in inputs:
+        if isinstance(item, ReadFailure):
+            summary.failures.append(item)
+            typer.echo(f"cleaner: skipped {item.message}", err=True)
+            continue
+        run = run_file(item, pipeline, has_title=has_title, fields=fields)
+        summary.results.extend(run.results)
+        summary.failures.extend(run.failures)
+        for failure in run.failures:
+            typer.echo(f"cleaner: skipped {failure.message}", err=True)
+        if report_dir is not None:
+            plan = OutputPlan.for_input(item, report_dir, output, len(files) == 1, run.records)
+            summary.written.extend(write_file_outputs(run, plan, write_cleaned=write_cleaned))
+    return summary
+
+
+@app.command()
+def clean(
+    paths: Annotated[list[Path], typer.Argument(help="Text, JSON or JSONL files, or folders of them.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Cleaned copy: a file (one input) "
+                                                "or a folder. Default: next to the reports.")] = None,
+    report_dir: Annotated[Path, typer.Option("--report-dir", help="Where HTML reports and JSON findings go.")]
+    = Path("reports"),
+    rules: RulesOpt = None,
+    no_default_rules: NoDefaultsOpt = False,
+    no_title: NoTitleOpt = False,
+    text_field: TextFieldOpt = None,
+    fail_on: FailOnOpt = "never",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Write a cleaned copy of each article, an HTML audit report and the JSON findings."""
+    _check_fail_on(fail_on)
+    pipeline = _pipeline(rules, no_default_rules)
+    summary = _run(paths, pipeline, has_title=not no_title, fields=_fields(text_field),
+                   report_dir=report_dir, output=output, write_cleaned=True)
+    if not quiet:
+        for result in summary.results:
+            counts = ", ".join(f"{n} {s}" for s, n in sorted(result.counts().items())) or "no findings"
+            edits = sum(1 for e in result.edits)
+            typer.echo(f"{result.article.source}: {counts}; {edits} edits")
+        for path in summary.written:
+            typer.echo(f"wrote {path}")
+    raise typer.Exit(summary.exit_code(fail_on))
+
+
+@app.command()
+def audit(
+    paths: Annotated[list[Path], typer.Argument(help="Text, JSON or JSONL files, or folders of them.")],
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fail_on: FailOnOpt = "error",
+    report_dir: Annotated[Path | None, typer.Option("--report-dir", help="Also write HTML reports and JSON "
+                                                    "findings here.")] = None,
+    rules: RulesOpt = None,
+    no_default_rules: NoDefaultsOpt = False,
+    no_title: NoTitleOpt = False,
+    text_field: TextFieldOpt = None,
+) -> None:
+    """Report findings without writing a cleaned copy; the exit code gates CI."""
+    _check_fail_on(fail_on)
+    if output_format not in ("text", "json"):
+        raise _fail(f"--format must be text or json (got '{output_format}')")
+    pipeline = _pipeline(rules, no_default_rules)
+    summary = _run(paths, pipeline, has_title=not no_title, fields=_fields(text_field),
+                   report_dir=report_dir, output=None, write_cleaned=False)
+    if output_format == "json":
+        sys.stdout.write(json.dumps(report_to_json(summary.results, summary.failures), ensure_ascii=False,
+                                    indent=2) + "\n")
+    else:
+        for result in summary.results:
+            for f in result.findings:
+                typer.echo(f"{result.article.source}:{f.line}:{f.column}: {f.severity.value} {f.rule} {f.message}")
+    raise typer.Exit(summary.exit_code(fail_on))
+
+
+@rules_app.command("list")
+def rules_list(rules: RulesOpt = None, no_default_rules: NoDefaultsOpt = False) -> None:
+    """List every rule: id, category, severity, action and where it is defined."""
+    for rule in _pipeline(rules, no_default_rules).rules:
+        state = "" if rule.enabled else " (disabled)"
+        typer.echo(f"{rule.id:36} {rule.category:12} {rule.severity.value:8} {rule.action.value:8} "
+                   f"{rule.path}:{rule.line}{state}")
+
+
+@rules_app.command("test")
+def rules_test(rules: RulesOpt = None, no_default_rules: NoDefaultsOpt = False) -> None:
+    """Run every rule's examples: each 'match' must fire, each 'no_match' must not."""
+    pipeline = _pipeline(rules, no_default_rules)
+    failures = 0
+    outcomes = test_rules(pipeline.rules)
+    for outcome in outcomes:
+        if not outcome.passed:
+            failures += 1
+            typer.echo(f"FAIL {outcome.describe()}", err=True)
+    typer.echo(f"{len(outcomes) - failures} passed, {failures} failed ({len(pipeline.rules)} rules)")
+    raise typer.Exit(ExitCode.FINDINGS if failures else ExitCode.OK)
+
+
+@rules_app.command("explain")
+def rules_explain(rule_id: str, rules: RulesOpt = None, no_default_rules: NoDefaultsOpt = False) -> None:
+    """Print a rule's message, why it exists and its examples."""
+    for rule in _pipeline(rules, no_default_rules).rules:
+        if rule.id == rule_id:
+            typer.echo(explain_rule(rule))
+            return
+    raise _fail(f"no rule has the id '{rule_id}'; `cleaner rules list` shows them all")
+
+
+def run() -> None:
+    """Entry point that turns user errors into one line and exit code 2, never a traceback."""
+    try:
+        app()
+    except CleanerError as exc:
+        typer.echo(f"cleaner error: {exc}", err=True)
+        sys.exit(ExitCode.USAGE)

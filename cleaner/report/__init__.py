@@ -1,0 +1,1 @@
+"""Reports rendered from an :class:`cleaner.model.ArticleResult`."""

@@ -1,0 +1,86 @@
+"""The JSON findings contract (version 1). Public API: extend by adding fields, never break.
+
+``{"version": 1, "files": [{"path", "sha256", "length", "findings": [...], "byline": {...},
+"readability": {...}}], "summary": {...}}``; ``start``/``end`` are code-point offsets
+into the decoded original input, end exclusive; ``line``/``column`` are 1-based.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from cleaner.model import ArticleResult, Finding, Readability, Severity
+from cleaner.read import ReadFailure, sha256_of
+
+JSON_VERSION = 1
+
+
+def finding_to_json(f: Finding) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "rule": f.rule, "category": f.category, "severity": f.severity.value, "action": f.action.value,
+        "start": f.start, "end": f.end, "line": f.line, "column": f.column, "message": f.message,
+        "replacement": f.replacement,
+        # Additions to the version-1 contract:
+        "excerpt": f.excerpt, "applied": f.applied, "scope": f.scope, "signals": list(f.signals),
+    }
+    if f.data:
+        out["data"] = f.data
+    return out
+
+
+def _readability(r: Readability | None) -> dict[str, Any] | None:
+    return dataclasses.asdict(r) if r else None
+
+
+def result_to_json(result: ArticleResult) -> dict[str, Any]:
+    """One entry of ``files``."""
+    a, b = result.article, result.byline
+    return {
+        "path": a.source,
+        "sha256": a.sha256,
+        "length": len(a.text),
+        "findings": [finding_to_json(f) for f in result.findings],
+        "byline": {"declared": list(b.declared), "credited": list(b.credited), "agency": list(b.agency),
+                   "mismatch": b.mismatch, "declared_source": b.declared_source},
+        "readability": {"before": _readability(result.readability_before),
+                        "after": _readability(result.readability_after)},
+        "title": a.title,
+        "encoding": a.encoding,
+        "cleaned_sha256": sha256_of(result.cleaned),
+        "cleaned_length": len(result.cleaned),
+        "edits": [{"start": e.start, "end": e.end, "removed": e.removed, "replacement": e.replacement,
+                   "rules": list(e.rules)} for e in result.edits],
+        "notes": list(result.notes),
+    }
+
+
+def summarize(results: Iterable[ArticleResult], failures: Iterable[ReadFailure] = ()) -> dict[str, Any]:
+    by_severity: Counter[str] = Counter({s.value: 0 for s in Severity})
+    by_category: Counter[str] = Counter()
+    by_rule: Counter[str] = Counter()
+    files = 0
+    for r in results:
+        files += 1
+        for f in r.findings:
+            by_severity[f.severity.value] += 1
+            by_category[f.category] += 1
+            by_rule[f.rule] += 1
+    failed = list(failures)
+    return {
+        "files": files, "findings": sum(by_severity.values()), "by_severity": dict(by_severity),
+        "by_category": dict(sorted(by_category.items())), "by_rule": dict(sorted(by_rule.items())),
+        "unreadable": len(failed),
+    }
+
+
+def report_to_json(results: list[ArticleResult], failures: list[ReadFailure] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+    """The whole document for a run."""
+    return {
+        "version": JSON_VERSION,
+        "files": [result_to_json(r) for r in results],
+        "summary": summarize(results, failures),
+        "errors": [{"path": f.source, "message": f.message} for f in failures],
+    }
