@@ -151,14 +151,15 @@ def cleaned_offset(edits: Sequence[Edit], orig: int) -> int:
 
 def _first_untidy(cleaned: str, original: str, edits: Sequence[Edit], body_start: int) -> tuple[int, int, str] | None:
     body = cleaned_offset(edits, body_start)
-    for m in _BLANK_RUN.finditer(cleaned, body):
+    # The title's own line break counts, so "Title" + blank + removed line collapses to one blank line.
+    for m in _BLANK_RUN.finditer(cleaned, max(body - 1, 0)):
         newline = "\r\n" if "\r\n" in m.group() else "\n"
         return m.start(), m.end(), newline * 2
     for m in _TRAILING.finditer(cleaned, body):
         return m.start(), m.end(), ""
-    lead = _LEADING.match(cleaned[body:])
-    if lead and body + lead.end() > body and (edits and edits[0].start <= body_start + lead.end()):
-        return body, body + lead.end(), ""
+    lead = _LEADING.match(cleaned)
+    if body_start == 0 and lead and edits and edits[0].start <= lead.end():
+        return 0, lead.end(), ""
     end_ws = len(cleaned) - len(cleaned.rstrip())
     want = "\n" if original.endswith("\n") and cleaned.strip() else ""
     if cleaned[len(cleaned) - end_ws:] != want and (end_ws or want):

@@ -166,5 +166,7 @@ def detect(doc: Document, rules: Iterable[Rule], locator: Locator) -> list[Findi
             elif rule.scope is not Scope.TEXT and _inside(removed, hit):
                 continue
             finding = locator.finding(rule, hit)
-            found.setdefault((finding.rule, finding.start, finding.end), finding)
+            # Two removal rules on the same span are one defect: the first rule names it.
+            key = ("", finding.start, finding.end) if rule.action is Action.REMOVE else (rule.id, finding.start, finding.end)
+            found.setdefault(key, finding)
     return sorted(found.values(), key=lambda f: (f.start, -f.end, f.rule))

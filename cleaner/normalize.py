@@ -55,7 +55,8 @@ class OffsetMap:
         r, nstart = self.repairs[i], self.norm_starts[i]
         nend = nstart + len(r.after)
         if pos == nstart:
-            return r.start
+            # At a deletion, an end snaps past the deleted text so the repair stays inside the span.
+            return r.end if end and nend == nstart else r.start
         if pos < nend:
             return r.end if end else r.start
         return r.end + (pos - nend)

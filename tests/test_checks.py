@@ -1,0 +1,186 @@
+"""Built-in checks on cases they were not written from: positives and negatives per check."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaner.pipeline import clean_text
+from cleaner.rules import load_rules
+
+RULES = load_rules()
+
+
+def rules_hit(text: str, *, title: bool = False) -> list[tuple[str, str]]:
+    result = clean_text(text, has_title=title, rules=RULES)
+    return [(f.rule, result.article.text[f.start:f.end]) for f in result.findings]
+
+
+def fired(text: str, rule: str, *, title: bool = False) -> list[str]:
+    return [excerpt for r, excerpt in rules_hit(text, title=title) if r == rule]
+
+
+# --- garbled sentences -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "The council approved the budget on Monday. spending on roads will double next year.",
+    "Prices rose sharply in March and then fell again. as analysts had predicted.",
+    "The mayor said the plan would work the city council disagreed with the estimate.",  # no signal: run-on
+])
+def test_lowercase_start(text):
+    hits = fired(text, "garbled.sentence")
+    if "council disagreed" in text:
+        assert hits == []  # a run-on sentence has no lower-case start; not this signal's job
+    else:
+        assert len(hits) == 1 and hits[0][0].islower()
+
+
+@pytest.mark.parametrize("text", [
+    "The firm, which was founded in Ohio in 1990, makes pumps. iPhone sales rose.",
+    "Mayor Bill de Blasio spoke on Monday. de Blasio later left.",
+    "He said it was “a disaster.” He left.",
+    "They met at 9 a.m. on Tuesday and talked for an hour.",
+    "The talks failed. “We tried,” she said.",
+])
+def test_well_formed_sentences_stay_unflagged(text):
+    assert fired(text, "garbled.sentence") == []
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("Officials warned that the plan The new rules would hurt farmers badly.", True),
+    ("The story was first reported by The Washington Post on Sunday.", False),
+    ("Lawmakers in The Hague approved the bill.", False),
+    ("He told reporters the vote He cast was final.", True),
+])
+def test_glued_clause(text, flagged):
+    assert bool(fired(text, "garbled.sentence")) is flagged
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("The company’s chief executive, Jane Smith, who joined the firm in 2019 after a decade at a bank.", True),
+    ("The mayor, who took office in January, said the budget was balanced.", False),
+    ("Smith, who joined in 2019, now runs the bank.", False),
+    ("The report, which was released on Monday, found no fraud.", False),
+])
+def test_relative_fragment(text, flagged):
+    assert bool(fired(text, "garbled.sentence")) is flagged
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("The army bought tanks, and tanks of every kind.", True),
+    ("She said the the deal was done.", True),
+    ("He said that that was the plan.", False),
+    ("It was very, very cold in the valley.", False),
+])
+def test_doubled_word(text, flagged):
+    assert bool(fired(text, "garbled.sentence")) is flagged
+
+
+def test_broken_quote_and_straight_quotes():
+    assert fired("He said the plan “will work if funded.” funded by the state.”", "garbled.sentence")
+    assert not fired('He said "it will work" and left.', "garbled.sentence")
+    assert fired('He said it will work." Then he left.', "garbled.sentence")
+
+
+def test_garbled_finding_lists_its_signals():
+    result = clean_text("The board met. may vote again, and again later.", has_title=False, rules=RULES)
+    (finding,) = [f for f in result.findings if f.rule == "garbled.sentence"]
+    assert finding.signals == ("lowercase-start",)
+    assert "lowercase-start" in finding.message
+    assert finding.data["signals"][0]["name"] == "lowercase-start"
+
+
+# --- boilerplate ---------------------------------------------------------------------------------
+
+def test_shortcodes_inline_and_on_their_own_line():
+    text = "Intro paragraph here.\n\n[gallery-embed ids=\"1,2,3\"]\n\nSee [video-player id=‘9’] now."
+    result = clean_text(text, has_title=False, rules=RULES)
+    assert "[gallery-embed" not in result.cleaned and "[video-player" not in result.cleaned
+    assert "Intro paragraph here." in result.cleaned and "See now." in result.cleaned
+
+
+def test_captions_with_other_credit_styles():
+    text = ("The flood hit on Monday.\n\nFlood Damage\nJohn Locher / AP Residents wade through water in Houston.\n\n"
+            "More rain is expected.\n\nFILE – In this 2019 photo, a bridge collapses.\n\nThe city will rebuild.")
+    result = clean_text(text, has_title=False, rules=RULES)
+    assert result.cleaned == "The flood hit on Monday.\n\nMore rain is expected.\n\nThe city will rebuild."
+
+
+def test_keyword_line_needs_a_caption_below():
+    text = "Flood Damage\nThe river rose two metres overnight, officials said."
+    assert fired(text, "boilerplate.photo-caption") == []
+
+
+def test_author_bio_other_wording():
+    text = ("The vote passed 52-48.\n\nMaria Lopez\n\nMaria Lopez is an award-winning health correspondent at the "
+            "Daily Planet. She previously worked at the Herald and is a graduate of Columbia University. "
+            "Follow her on Twitter.")
+    result = clean_text(text, has_title=False, rules=RULES)
+    assert result.cleaned == "The vote passed 52-48."
+
+
+def test_a_sentence_about_a_reporter_is_not_a_bio():
+    text = "Jane Roe is a veteran reporter who was detained in Minsk, her editor said on Monday."
+    assert fired(text, "boilerplate.author-bio") == []
+
+
+def test_site_chrome_variants():
+    text = "Story text here.\n\n• Share on Facebook\nTweet\nEmail\n\nADVERTISEMENT\n\nMore story text."
+    assert clean_text(text, has_title=False, rules=RULES).cleaned == "Story text here.\n\nMore story text."
+
+
+def test_title_repeat_as_its_own_line():
+    text = "Floods close schools across region\n\nSchools stayed shut.\n\nFloods close schools across region\n"
+    assert clean_text(text, rules=RULES).cleaned == "Floods close schools across region\n\nSchools stayed shut.\n"
+
+
+# --- byline ---------------------------------------------------------------------------------------
+
+def test_byline_mismatch_with_author_field_and_reuters_credit():
+    from cleaner.model import Article
+    from cleaner.pipeline import clean_article
+    from cleaner.read import sha256_of
+
+    body = "LONDON (Reuters) - Shares fell.\n\nReporting by Kate Holton and William James; Editing by Jon Boyle"
+    article = Article(source="x", text=body, author="Ben Staff", sha256=sha256_of(body))
+    result = clean_article(article, RULES)
+    assert result.byline.declared == ("Ben Staff",)
+    assert result.byline.credited == ("Kate Holton", "William James")
+    assert result.byline.agency == ("Reuters",)
+    assert result.byline.mismatch
+    assert [f.rule for f in result.findings if f.category == "byline"] == ["byline.mismatch"]
+
+
+def test_byline_match_when_declared_author_is_credited():
+    text = "By Kate Holton\n\nLONDON (Reuters) - Shares fell.\n\nReporting by Kate Holton; Editing by Jon Boyle"
+    result = clean_text(text, has_title=False, rules=RULES)
+    assert result.byline.declared == ("Kate Holton",)
+    assert not result.byline.mismatch
+
+
+# --- encoding and punctuation ---------------------------------------------------------------------
+
+def test_mojibake_is_repaired_with_original_offsets():
+    text = "Headline\n\nThe cafÃ© servesâ€”at lastâ€”real coffee."
+    result = clean_text(text, rules=RULES)
+    assert result.cleaned == "Headline\n\nThe café serves—at last—real coffee."
+    enc = [f for f in result.findings if f.category == "encoding"]
+    assert [text[f.start:f.end] for f in enc] == ["Ã©", "â€”", "â€”"]
+    assert all(f.applied for f in enc)
+    assert enc[0].data == {"before": "Ã©", "after": "é"}
+
+
+def test_curly_quotes_and_dashes_are_kept():
+    text = "Headline\n\n“It’s done” — she said, ‘finally’."
+    result = clean_text(text, rules=RULES)
+    assert result.cleaned == text
+    assert [f for f in result.findings if f.category == "encoding"] == []
+
+
+@pytest.mark.parametrize(("text", "cleaned"), [
+    ("The rally ended. .", "The rally ended."),
+    ("Voters , officials said, stayed home.", "Voters, officials said, stayed home."),
+    ("It rained,, then cleared.", "It rained, then cleared."),
+    ("He paused... and went on.", "He paused... and went on."),
+])
+def test_mechanical_punctuation(text, cleaned):
+    assert clean_text(text, has_title=False, rules=RULES).cleaned == cleaned

@@ -1,0 +1,95 @@
+"""Properties that hold for every input: nothing is lost, offsets point at the original, cleaning is stable."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cleaner.clean import apply_edits, reconstruct
+from cleaner.normalize import normalize
+from cleaner.pipeline import clean_text
+from cleaner.rules import load_rules
+
+RULES = load_rules()
+
+SENTENCES = st.sampled_from([
+    "The council met on Tuesday.", "Prices rose 3% in May, officials said.", "“We are ready,” she said.",
+    "may not be able to resolve.", "The army bought tanks, and tanks.", "He left. .", "Mr. Smith went to Washington.",
+    "Zoë paid 5 € for café au lait.", "Schools stayed shut in the U.S. capital.",
+])
+BOILERPLATE = st.sampled_from([
+    "Back to top button", "Related Articles", "[time-brightcove not-tgx=”true”]", "Share on Facebook",
+    "Read more: another story", "Jane Doe / AP Photo A man walks by.", "By Jane Doe", "Advertisement",
+])
+MOJIBAKE = st.sampled_from(["cafÃ©", "doesnâ€™t", "â€œquotedâ€\x9d", "naÃ¯ve"])
+LINE = st.one_of(
+    st.lists(SENTENCES, min_size=1, max_size=3).map(" ".join),
+    BOILERPLATE,
+    st.tuples(SENTENCES, MOJIBAKE).map(" ".join),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40),
+)
+SEPARATOR = st.sampled_from(["\n", "\n\n", "\n\n\n", "\r\n", "  \n", "\n \n"])
+
+
+@st.composite
+def articles(draw: st.DrawFn) -> str:
+    lines = draw(st.lists(LINE, min_size=1, max_size=10))
+    seps = [draw(SEPARATOR) for _ in lines]
+    return "".join(line + sep for line, sep in zip(lines, seps, strict=True))[: draw(st.integers(0, 2000))]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(articles(), st.booleans())
+def test_cleaned_copy_plus_edits_reconstructs_the_original(text: str, title: bool):
+    result = clean_text(text, has_title=title, rules=RULES)
+    assert apply_edits(text, result.edits) == result.cleaned
+    assert reconstruct(result.cleaned, result.edits) == text
+    last = 0
+    for edit in result.edits:
+        assert last <= edit.start <= edit.end <= len(text)
+        assert text[edit.start:edit.end] == edit.removed
+        last = edit.end
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(articles(), st.booleans())
+def test_findings_point_into_the_original(text: str, title: bool):
+    result = clean_text(text, has_title=title, rules=RULES)
+    lines = text.split("\n")
+    for f in result.findings:
+        assert 0 <= f.start <= f.end <= len(text)
+        assert f.excerpt.rstrip("…") in text[f.start:f.end] or f.excerpt == text[f.start:f.end]
+        line_start = sum(len(x) + 1 for x in lines[: f.line - 1])
+        assert line_start + f.column - 1 == f.start
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(articles())
+def test_removals_cover_only_what_rules_matched(text: str):
+    result = clean_text(text, has_title=False, rules=RULES)
+    removed_by_rules = [(f.start, f.end) for f in result.findings if f.applied]
+    for edit in result.edits:
+        if edit.replacement.strip() or not edit.removed.strip():
+            continue  # replacements and pure whitespace tidying
+        # Every non-blank character an edit removes lies inside some applied finding.
+        for i, ch in enumerate(edit.removed):
+            if not ch.isspace():
+                pos = edit.start + i
+                assert any(a <= pos < b for a, b in removed_by_rules), (edit, pos)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(articles())
+def test_cleaning_is_idempotent(text: str):
+    once = clean_text(text, has_title=False, rules=RULES).cleaned
+    assert clean_text(once, has_title=False, rules=RULES).cleaned == once
+
+
+@given(st.text(max_size=300))
+def test_normalize_offsets_map_back(text: str):
+    norm = normalize(text)
+    for r, nstart in zip(norm.offsets.repairs, norm.offsets.norm_starts, strict=True):
+        assert norm.text[nstart:nstart + len(r.after)] == r.after
+        assert norm.offsets.to_original(nstart) == r.start
+        assert norm.offsets.to_original(nstart + len(r.after), end=True) == r.end
+    assert norm.offsets.to_original(len(norm.text), end=True) == len(text)
