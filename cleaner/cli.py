@@ -15,11 +15,13 @@ from typing import Annotated
 import typer
 
 from cleaner import __version__
+from cleaner.config import Config, load_config
 from cleaner.errors import CleanerError
 from cleaner.pipeline import Pipeline
 from cleaner.read import FieldNames, ReadFailure
 from cleaner.report.json_report import report_to_json
 from cleaner.rulecheck import explain_rule, test_rules
+from cleaner.rules import load_rules
 from cleaner.run import OutputPlan, RunSummary, discover, run_file, write_file_outputs
 
 
@@ -39,8 +41,10 @@ RulesOpt = Annotated[list[Path] | None, typer.Option("--rules", "-r", help="Extr
 NoDefaultsOpt = Annotated[bool, typer.Option("--no-default-rules", help="Use only the rules given with --rules.")]
 NoTitleOpt = Annotated[bool, typer.Option("--no-title", help="Plain-text input has no title line: it is all body.")]
 TextFieldOpt = Annotated[str | None, typer.Option("--text-field", help="JSON/JSONL field holding the article text.")]
-FailOnOpt = Annotated[str, typer.Option("--fail-on", help="Lowest severity that makes the exit code 1: "
-                                        "error, warning, info or never.")]
+FailOnOpt = Annotated[str | None, typer.Option("--fail-on", help="Lowest severity that makes the exit code 1: "
+                                               "error, warning, info or never.")]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Config file (default: ./cleaner.toml or "
+                                                "[tool.cleaner] in ./pyproject.toml).")]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -62,20 +66,27 @@ def main(
     """Clean and audit scraped news articles: boilerplate, garbled sentences, bylines, encoding."""
 
 
-def _pipeline(rules: list[Path] | None, no_defaults: bool) -> Pipeline:
+def _setup(rules: list[Path] | None, no_defaults: bool, config_path: Path | None) -> tuple[Pipeline, Config]:
+    """Load the config file and the rules it and the options name."""
     try:
-        return Pipeline.load(rules or [], defaults=not no_defaults)
+        config = load_config(config_path)
+        paths = [*config.rules, *(rules or [])]
+        loaded = load_rules(paths, defaults=config.default_rules and not no_defaults)
+        return Pipeline(tuple(config.apply(loaded))), config
     except CleanerError as exc:
         raise _fail(str(exc)) from None
 
 
-def _fields(text_field: str | None) -> FieldNames:
-    return FieldNames(text=(text_field,)) if text_field else FieldNames()
+def _fields(text_field: str | None, config: Config) -> FieldNames:
+    name = text_field or config.text_field
+    return FieldNames(text=(name,)) if name else FieldNames()
 
 
-def _check_fail_on(fail_on: str) -> None:
+def _fail_on(option: str | None, config: Config, default: str) -> str:
+    fail_on = option or config.fail_on or default
     if fail_on not in FAIL_ON:
         raise _fail(f"--fail-on must be one of {', '.join(FAIL_ON)} (got '{fail_on}')")
+    return fail_on
 
 
 def _run(paths: list[Path], pipeline: Pipeline, *, has_title: bool, fields: FieldNames,
@@ -110,13 +121,14 @@ def clean(
     no_default_rules: NoDefaultsOpt = False,
     no_title: NoTitleOpt = False,
     text_field: TextFieldOpt = None,
-    fail_on: FailOnOpt = "never",
+    fail_on: FailOnOpt = None,
+    config: ConfigOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
     """Write a cleaned copy of each article, an HTML audit report and the JSON findings."""
-    _check_fail_on(fail_on)
-    pipeline = _pipeline(rules, no_default_rules)
-    summary = _run(paths, pipeline, has_title=not no_title, fields=_fields(text_field),
+    pipeline, cfg = _setup(rules, no_default_rules, config)
+    threshold = _fail_on(fail_on, cfg, "never")
+    summary = _run(paths, pipeline, has_title=not no_title, fields=_fields(text_field, cfg),
                    report_dir=report_dir, output=output, write_cleaned=True)
     if not quiet:
         for result in summary.results:
@@ -125,27 +137,28 @@ def clean(
             typer.echo(f"{result.article.source}: {counts}; {edits} edits")
         for path in summary.written:
             typer.echo(f"wrote {path}")
-    raise typer.Exit(summary.exit_code(fail_on))
+    raise typer.Exit(summary.exit_code(threshold))
 
 
 @app.command()
 def audit(
     paths: Annotated[list[Path], typer.Argument(help="Text, JSON or JSONL files, or folders of them.")],
     output_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
-    fail_on: FailOnOpt = "error",
+    fail_on: FailOnOpt = None,
     report_dir: Annotated[Path | None, typer.Option("--report-dir", help="Also write HTML reports and JSON "
                                                     "findings here.")] = None,
     rules: RulesOpt = None,
     no_default_rules: NoDefaultsOpt = False,
     no_title: NoTitleOpt = False,
     text_field: TextFieldOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Report findings without writing a cleaned copy; the exit code gates CI."""
-    _check_fail_on(fail_on)
     if output_format not in ("text", "json"):
         raise _fail(f"--format must be text or json (got '{output_format}')")
-    pipeline = _pipeline(rules, no_default_rules)
-    summary = _run(paths, pipeline, has_title=not no_title, fields=_fields(text_field),
+    pipeline, cfg = _setup(rules, no_default_rules, config)
+    threshold = _fail_on(fail_on, cfg, "error")
+    summary = _run(paths, pipeline, has_title=not no_title, fields=_fields(text_field, cfg),
                    report_dir=report_dir, output=None, write_cleaned=False)
     if output_format == "json":
         sys.stdout.write(json.dumps(report_to_json(summary.results, summary.failures), ensure_ascii=False,
@@ -154,22 +167,22 @@ def audit(
         for result in summary.results:
             for f in result.findings:
                 typer.echo(f"{result.article.source}:{f.line}:{f.column}: {f.severity.value} {f.rule} {f.message}")
-    raise typer.Exit(summary.exit_code(fail_on))
+    raise typer.Exit(summary.exit_code(threshold))
 
 
 @rules_app.command("list")
-def rules_list(rules: RulesOpt = None, no_default_rules: NoDefaultsOpt = False) -> None:
+def rules_list(rules: RulesOpt = None, no_default_rules: NoDefaultsOpt = False, config: ConfigOpt = None) -> None:
     """List every rule: id, category, severity, action and where it is defined."""
-    for rule in _pipeline(rules, no_default_rules).rules:
+    for rule in _setup(rules, no_default_rules, config)[0].rules:
         state = "" if rule.enabled else " (disabled)"
         typer.echo(f"{rule.id:36} {rule.category:12} {rule.severity.value:8} {rule.action.value:8} "
                    f"{rule.path}:{rule.line}{state}")
 
 
 @rules_app.command("test")
-def rules_test(rules: RulesOpt = None, no_default_rules: NoDefaultsOpt = False) -> None:
+def rules_test(rules: RulesOpt = None, no_default_rules: NoDefaultsOpt = False, config: ConfigOpt = None) -> None:
     """Run every rule's examples: each 'match' must fire, each 'no_match' must not."""
-    pipeline = _pipeline(rules, no_default_rules)
+    pipeline = _setup(rules, no_default_rules, config)[0]
     failures = 0
     outcomes = test_rules(pipeline.rules)
     for outcome in outcomes:
@@ -181,9 +194,10 @@ def rules_test(rules: RulesOpt = None, no_default_rules: NoDefaultsOpt = False) 
 
 
 @rules_app.command("explain")
-def rules_explain(rule_id: str, rules: RulesOpt = None, no_default_rules: NoDefaultsOpt = False) -> None:
+def rules_explain(rule_id: str, rules: RulesOpt = None, no_default_rules: NoDefaultsOpt = False,
+                  config: ConfigOpt = None) -> None:
     """Print a rule's message, why it exists and its examples."""
-    for rule in _pipeline(rules, no_default_rules).rules:
+    for rule in _setup(rules, no_default_rules, config)[0].rules:
         if rule.id == rule_id:
             typer.echo(explain_rule(rule))
             return

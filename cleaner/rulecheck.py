@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,7 +34,8 @@ def run_example(rule: Rule, example: str) -> tuple[Finding, ...]:
     """The findings of ``rule`` alone on ``example`` (an article body, or a whole article if it needs a title)."""
     needs_title = rule.check is not None and rule.check.needs_title
     article = article_from_text(example, "<example>", has_title=needs_title)
-    return tuple(f for f in clean_article(article, [rule]).findings if f.rule == rule.id)
+    enabled = dataclasses.replace(rule, enabled=True)  # a rule switched off in a project still has valid examples
+    return tuple(f for f in clean_article(article, [enabled]).findings if f.rule == rule.id)
 
 
 def test_rules(rules: Sequence[Rule]) -> list[ExampleOutcome]:

@@ -201,3 +201,23 @@ def test_entry_point_runs_without_traceback(workdir: Path):
     assert proc.returncode == 2
     assert proc.stderr.strip() == "cleaner error: missing.yml: does not exist; give a rule file or a folder of .yml files"
     assert "Traceback" not in proc.stderr
+
+
+def test_config_file_disables_and_relevels_rules(workdir: Path):
+    (workdir / "cleaner.toml").write_text(
+        'disable = ["boilerplate.site-chrome"]\nfail_on = "warning"\n[severity]\n"garbled.sentence" = "error"\n')
+    result = invoke("audit", "seed.txt")
+    assert "boilerplate.site-chrome" not in result.output
+    assert "error garbled.sentence" in result.output
+    assert "rules list" and "(disabled)" in invoke("rules", "list").output
+
+
+def test_config_in_pyproject_and_bad_config(workdir: Path):
+    (workdir / "pyproject.toml").write_text('[tool.cleaner]\nfail_on = "never"\n')
+    assert invoke("audit", "seed.txt").exit_code == 0
+    (workdir / "cleaner.toml").write_text('disable = ["no.such-rule"]\n')
+    result = invoke("audit", "seed.txt")
+    assert result.exit_code == 2
+    assert "cleaner.toml: no rule has the id 'no.such-rule'" in result.output
+    (workdir / "cleaner.toml").write_text('colour = "red"\n')
+    assert "cleaner.toml: unknown key 'colour'" in invoke("audit", "seed.txt").output

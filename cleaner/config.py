@@ -1,0 +1,120 @@
+"""Project configuration: ``cleaner.toml`` or ``[tool.cleaner]`` in ``pyproject.toml``.
+
+Keys (all optional)::
+
+    rules = ["my-rules/"]          # extra rule files or folders, relative to the config file
+    default_rules = true           # load the rules shipped with cleaner
+    disable = ["boilerplate.byline-line"]
+    severity = {"garbled.sentence" = "error"}
+    fail_on = "error"              # audit's default threshold
+    text_field = "body"            # JSON/JSONL field holding the article text
+
+Command-line options win over the file. A config file is found in the working
+folder (``cleaner.toml`` first, then ``pyproject.toml`` with a ``[tool.cleaner]``
+table) or given with ``--config``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cleaner.errors import ConfigError
+from cleaner.model import Severity
+from cleaner.rules import Rule
+
+KEYS = {"rules", "default_rules", "disable", "severity", "fail_on", "text_field"}
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None
+    rules: tuple[Path, ...] = ()
+    default_rules: bool = True
+    disable: frozenset[str] = frozenset()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    fail_on: str | None = None
+    text_field: str | None = None
+
+    def apply(self, rules: Sequence[Rule]) -> list[Rule]:
+        """The rules with this config's disabled ids switched off and severities changed."""
+        known = {r.id for r in rules}
+        for rule_id in [*self.disable, *self.severity]:
+            if rule_id not in known:
+                raise ConfigError(f"{self.path}: no rule has the id '{rule_id}'; `cleaner rules list` shows them all")
+        out = []
+        for rule in rules:
+            if rule.id in self.disable:
+                rule = dataclasses.replace(rule, enabled=False)
+            if rule.id in self.severity:
+                rule = dataclasses.replace(rule, severity=self.severity[rule.id])
+            out.append(rule)
+        return out
+
+
+def find_config(folder: Path) -> Path | None:
+    own = folder / "cleaner.toml"
+    if own.is_file():
+        return own
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            if "cleaner" in tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}):
+                return pyproject
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            return None  # someone else's broken pyproject is not ours to report
+    return None
+
+
+def load_config(path: Path | None = None, *, search: Path | None = None) -> Config:
+    """Read ``path`` (or the config found in ``search``); no file means the defaults."""
+    path = path or find_config(search or Path.cwd())
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: does not exist") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: is not valid TOML ({exc})") from None
+    table = data.get("tool", {}).get("cleaner", {}) if path.name == "pyproject.toml" else data
+    return _parse(table, path)
+
+
+def _parse(table: Mapping[str, Any], path: Path) -> Config:
+    unknown = sorted(set(table) - KEYS)
+    if unknown:
+        raise ConfigError(f"{path}: unknown key '{unknown[0]}' (known keys: {', '.join(sorted(KEYS))})")
+    rules = _strings(table, "rules", path)
+    severity = table.get("severity", {})
+    if not isinstance(severity, dict):
+        raise ConfigError(f"{path}: 'severity' must be a table of rule id = level")
+    levels = {}
+    for rule_id, level in severity.items():
+        if level not in {s.value for s in Severity}:
+            raise ConfigError(f"{path}: severity of '{rule_id}' must be error, warning or info (got '{level}')")
+        levels[rule_id] = Severity(level)
+    fail_on = table.get("fail_on")
+    if fail_on is not None and fail_on not in ("error", "warning", "info", "never"):
+        raise ConfigError(f"{path}: 'fail_on' must be error, warning, info or never (got '{fail_on}')")
+    default_rules = table.get("default_rules", True)
+    if not isinstance(default_rules, bool):
+        raise ConfigError(f"{path}: 'default_rules' must be true or false")
+    text_field = table.get("text_field")
+    if text_field is not None and not isinstance(text_field, str):
+        raise ConfigError(f"{path}: 'text_field' must be a string")
+    return Config(
+        path=path, rules=tuple((path.parent / r) for r in rules), default_rules=default_rules,
+        disable=frozenset(_strings(table, "disable", path)), severity=levels, fail_on=fail_on, text_field=text_field,
+    )
+
+
+def _strings(table: Mapping[str, Any], key: str, path: Path) -> list[str]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{path}: '{key}' must be a list of strings")
+    return value
