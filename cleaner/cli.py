@@ -15,9 +15,11 @@ from typing import Annotated
 import typer
 
 from cleaner import __version__
+from cleaner.cli_languagetool import app as languagetool_app
 from cleaner.config import Config, load_config
 from cleaner.errors import CleanerError
-from cleaner.pipeline import Pipeline
+from cleaner.languagetool import open_checker
+from cleaner.pipeline import Pipeline, languagetool_options
 from cleaner.read import FieldNames, ReadFailure
 from cleaner.report.json_report import report_to_json
 from cleaner.rulecheck import explain_rule, test_rules
@@ -35,6 +37,7 @@ app = typer.Typer(help="Clean and audit scraped news articles.", no_args_is_help
                   pretty_exceptions_enable=False, add_completion=False)
 rules_app = typer.Typer(help="List, test and explain the rules.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+app.add_typer(languagetool_app, name="languagetool")
 
 FAIL_ON = ("error", "warning", "info", "never")
 RulesOpt = Annotated[list[Path] | None, typer.Option("--rules", "-r", help="Extra rule file or folder (repeatable).")]
@@ -43,6 +46,8 @@ NoTitleOpt = Annotated[bool, typer.Option("--no-title", help="Plain-text input h
 TextFieldOpt = Annotated[str | None, typer.Option("--text-field", help="JSON/JSONL field holding the article text.")]
 FailOnOpt = Annotated[str | None, typer.Option("--fail-on", help="Lowest severity that makes the exit code 1: "
                                                "error, warning, info or never.")]
+GrammarOpt = Annotated[bool | None, typer.Option("--grammar/--no-grammar", help="Check grammar with LanguageTool "
+                                                 "(default: on; a local server is started or reused).")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Config file (default: ./cleaner.toml or "
                                                 "[tool.cleaner] in ./pyproject.toml).")]
 
@@ -66,13 +71,17 @@ def main(
     """Clean and audit scraped news articles: boilerplate, garbled sentences, bylines, encoding."""
 
 
-def _setup(rules: list[Path] | None, no_defaults: bool, config_path: Path | None) -> tuple[Pipeline, Config]:
-    """Load the config file and the rules it and the options name."""
+def _setup(rules: list[Path] | None, no_defaults: bool, config_path: Path | None,
+           grammar: bool | None = False) -> tuple[Pipeline, Config]:
+    """Load the config file and the rules it and the options name; connect to LanguageTool if wanted."""
     try:
         config = load_config(config_path)
         paths = [*config.rules, *(rules or [])]
-        loaded = load_rules(paths, defaults=config.default_rules and not no_defaults)
-        return Pipeline(tuple(config.apply(loaded))), config
+        loaded = config.apply(load_rules(paths, defaults=config.default_rules and not no_defaults))
+        wanted = config.grammar if grammar is None else grammar
+        options = languagetool_options(loaded) if wanted else {}
+        service = open_checker(url=config.languagetool_url, **options) if options else None
+        return Pipeline(loaded, service), config
     except CleanerError as exc:
         raise _fail(str(exc)) from None
 
@@ -122,11 +131,12 @@ def clean(
     no_title: NoTitleOpt = False,
     text_field: TextFieldOpt = None,
     fail_on: FailOnOpt = None,
+    grammar: GrammarOpt = None,
     config: ConfigOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
     """Write a cleaned copy of each article, an HTML audit report and the JSON findings."""
-    pipeline, cfg = _setup(rules, no_default_rules, config)
+    pipeline, cfg = _setup(rules, no_default_rules, config, grammar)
     threshold = _fail_on(fail_on, cfg, "never")
     summary = _run(paths, pipeline, has_title=not no_title, fields=_fields(text_field, cfg),
                    report_dir=report_dir, output=output, write_cleaned=True)
@@ -151,12 +161,13 @@ def audit(
     no_default_rules: NoDefaultsOpt = False,
     no_title: NoTitleOpt = False,
     text_field: TextFieldOpt = None,
+    grammar: GrammarOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """Report findings without writing a cleaned copy; the exit code gates CI."""
     if output_format not in ("text", "json"):
         raise _fail(f"--format must be text or json (got '{output_format}')")
-    pipeline, cfg = _setup(rules, no_default_rules, config)
+    pipeline, cfg = _setup(rules, no_default_rules, config, grammar)
     threshold = _fail_on(fail_on, cfg, "error")
     summary = _run(paths, pipeline, has_title=not no_title, fields=_fields(text_field, cfg),
                    report_dir=report_dir, output=None, write_cleaned=False)
@@ -180,16 +191,19 @@ def rules_list(rules: RulesOpt = None, no_default_rules: NoDefaultsOpt = False, 
 
 
 @rules_app.command("test")
-def rules_test(rules: RulesOpt = None, no_default_rules: NoDefaultsOpt = False, config: ConfigOpt = None) -> None:
+def rules_test(rules: RulesOpt = None, no_default_rules: NoDefaultsOpt = False, grammar: GrammarOpt = None,
+               config: ConfigOpt = None) -> None:
     """Run every rule's examples: each 'match' must fire, each 'no_match' must not."""
-    pipeline = _setup(rules, no_default_rules, config)[0]
-    failures = 0
-    outcomes = test_rules(pipeline.rules)
-    for outcome in outcomes:
-        if not outcome.passed:
-            failures += 1
-            typer.echo(f"FAIL {outcome.describe()}", err=True)
-    typer.echo(f"{len(outcomes) - failures} passed, {failures} failed ({len(pipeline.rules)} rules)")
+    pipeline = _setup(rules, no_default_rules, config, grammar)[0]
+    outcomes = test_rules(pipeline.rules, pipeline.grammar)
+    failures = [o for o in outcomes if not o.passed]
+    skipped = [o for o in outcomes if o.skipped]
+    for outcome in failures:
+        typer.echo(f"FAIL {outcome.describe()}", err=True)
+    if skipped:
+        typer.echo(f"skipped {len(skipped)} examples of rules that need LanguageTool (run with --grammar)")
+    passed = len(outcomes) - len(failures) - len(skipped)
+    typer.echo(f"{passed} passed, {len(failures)} failed, {len(skipped)} skipped ({len(pipeline.rules)} rules)")
     raise typer.Exit(ExitCode.FINDINGS if failures else ExitCode.OK)
 
 

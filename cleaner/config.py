@@ -8,6 +8,8 @@ Keys (all optional)::
     severity = {"garbled.sentence" = "error"}
     fail_on = "error"              # audit's default threshold
     text_field = "body"            # JSON/JSONL field holding the article text
+    grammar = true                 # check grammar with LanguageTool
+    languagetool_url = "http://lt.example:8081"   # use this LanguageTool server instead of a local one
 
 Command-line options win over the file. A config file is found in the working
 folder (``cleaner.toml`` first, then ``pyproject.toml`` with a ``[tool.cleaner]``
@@ -27,7 +29,7 @@ from cleaner.errors import ConfigError
 from cleaner.model import Severity
 from cleaner.rules import Rule
 
-KEYS = {"rules", "default_rules", "disable", "severity", "fail_on", "text_field"}
+KEYS = {"rules", "default_rules", "disable", "severity", "fail_on", "text_field", "grammar", "languagetool_url"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class Config:
     severity: Mapping[str, Severity] = field(default_factory=dict)
     fail_on: str | None = None
     text_field: str | None = None
+    grammar: bool = True
+    languagetool_url: str | None = None
 
     def apply(self, rules: Sequence[Rule]) -> list[Rule]:
         """The rules with this config's disabled ids switched off and severities changed."""
@@ -104,12 +108,14 @@ def _parse(table: Mapping[str, Any], path: Path) -> Config:
     default_rules = table.get("default_rules", True)
     if not isinstance(default_rules, bool):
         raise ConfigError(f"{path}: 'default_rules' must be true or false")
-    text_field = table.get("text_field")
-    if text_field is not None and not isinstance(text_field, str):
-        raise ConfigError(f"{path}: 'text_field' must be a string")
+    for key, kind in (("text_field", str), ("languagetool_url", str), ("grammar", bool)):
+        if key in table and not isinstance(table[key], kind):
+            raise ConfigError(f"{path}: '{key}' must be a {'string' if kind is str else 'true or false'}")
     return Config(
         path=path, rules=tuple((path.parent / r) for r in rules), default_rules=default_rules,
-        disable=frozenset(_strings(table, "disable", path)), severity=levels, fail_on=fail_on, text_field=text_field,
+        disable=frozenset(_strings(table, "disable", path)), severity=levels, fail_on=fail_on,
+        text_field=table.get("text_field"), grammar=table.get("grammar", True),
+        languagetool_url=table.get("languagetool_url"),
     )
 
 

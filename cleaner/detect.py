@@ -7,6 +7,7 @@ here, so nothing downstream ever sees a normalized offset.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from functools import lru_cache
 
 import ahocorasick
 
+from cleaner.checks.registry import GrammarService
 from cleaner.model import Action, Finding, Hit, Scope, Segment
 from cleaner.normalize import OffsetMap
 from cleaner.rules import Rule
@@ -86,10 +88,10 @@ def _pattern_hits(rule: Rule, segments: Sequence[Segment]) -> Iterator[Hit]:
                 yield Hit(seg.start + m.start(), seg.start + m.end(), replacement=replacement)
 
 
-def rule_hits(rule: Rule, doc: Document) -> Iterator[Hit]:
+def rule_hits(rule: Rule, doc: Document, grammar: GrammarService | None = None) -> Iterator[Hit]:
     """The raw hits of one rule, in normalized offsets."""
     if rule.check is not None:
-        yield from rule.check.run(doc, rule.params)
+        yield from rule.check.run(doc, rule.params, grammar)
     elif rule.pattern is not None:
         yield from _pattern_hits(rule, doc.segments(rule.scope))
     else:
@@ -137,7 +139,8 @@ class Locator:
             message = message.replace("{match}", " ".join(excerpt.split()))
         line, column = self.line_col(start)
         return Finding(
-            rule=rule.id, category=rule.category, severity=rule.severity, action=rule.action,
+            rule=hit.rule or rule.id, category=rule.category, severity=hit.severity or rule.severity,
+            action=hit.action or rule.action,
             start=start, end=end, line=line, column=column, message=message, excerpt=excerpt,
             replacement=hit.replacement if hit.replacement is not None else rule.replacement,
             scope=rule.scope.value, signals=hit.signals, data=hit.data,
@@ -148,25 +151,35 @@ def _inside(spans: Sequence[tuple[int, int]], hit: Hit) -> bool:
     return any(a <= hit.start and hit.end <= b for a, b in spans)
 
 
-def detect(doc: Document, rules: Iterable[Rule], locator: Locator) -> list[Finding]:
+def detect(doc: Document, rules: Iterable[Rule], locator: Locator,
+           grammar: GrammarService | None = None) -> list[Finding]:
     """All findings of all enabled rules, sorted by position, duplicates of one rule removed.
 
-    Removal rules run first. A line, sentence or paragraph finding inside text
-    already removed as boilerplate is dropped: it would only repeat that verdict.
+    Removal rules run first. The other rules then see the removed spans
+    (``doc.removed``): a line, sentence or paragraph finding inside text already
+    removed as boilerplate is dropped, and grammar checks only the article text.
     """
     enabled = [r for r in rules if r.enabled]
-    removing = [r for r in enabled if r.action is Action.REMOVE]
     removed: list[tuple[int, int]] = []
     found: dict[tuple[str, int, int], Finding] = {}
-    for rule in removing + [r for r in enabled if r.action is not Action.REMOVE]:
-        for raw in rule_hits(rule, doc):
-            hit = _expand(raw, doc, rule.expand)
+
+    def collect(rule: Rule, view: Document) -> None:
+        for raw in rule_hits(rule, view, grammar):
+            hit = _expand(raw, view, rule.expand)
             if rule.action is Action.REMOVE:
                 removed.append((hit.start, hit.end))
             elif rule.scope is not Scope.TEXT and _inside(removed, hit):
                 continue
             finding = locator.finding(rule, hit)
             # Two removal rules on the same span are one defect: the first rule names it.
-            key = ("", finding.start, finding.end) if rule.action is Action.REMOVE else (rule.id, finding.start, finding.end)
+            key = ("", finding.start, finding.end) if rule.action is Action.REMOVE else (finding.rule, finding.start, finding.end)
             found.setdefault(key, finding)
+
+    for rule in enabled:
+        if rule.action is Action.REMOVE:
+            collect(rule, doc)
+    after_removal = dataclasses.replace(doc, removed=tuple(removed))
+    for rule in enabled:
+        if rule.action is not Action.REMOVE:
+            collect(rule, after_removal)
     return sorted(found.values(), key=lambda f: (f.start, -f.end, f.rule))

@@ -96,6 +96,9 @@ class Hit:
     replacement: str | None = None
     signals: tuple[str, ...] = ()
     data: dict[str, Any] | None = None
+    rule: str | None = None  # a sub-rule id, e.g. "languagetool.EN_A_VS_AN" (default: the rule's own)
+    severity: Severity | None = None  # overrides the rule's severity for this hit
+    action: Action | None = None  # overrides the rule's action for this hit
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,16 @@ is the library entry point the CLI calls for every article.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cleaner.checks.byline import analyze as analyze_byline
 from cleaner.checks.readability import measure
+from cleaner.checks.registry import GrammarService
 from cleaner.clean import apply_edits, cleaned_offset, tidy
 from cleaner.decide import decide
 from cleaner.detect import Locator, detect
+from cleaner.languagetool.errors import GrammarRequestError, GrammarUnavailable
 from cleaner.model import Article, ArticleResult, Byline
 from cleaner.normalize import normalize
 from cleaner.read import article_from_text
@@ -22,18 +24,46 @@ from cleaner.rules import Rule, load_rules
 from cleaner.segment import Document, segment
 
 
-@dataclass(frozen=True)
 class Pipeline:
-    """Everything a run needs, built once: the loaded rules."""
+    """Everything a run needs, built once: the rules and, optionally, a grammar service.
 
-    rules: tuple[Rule, ...]
+    If the grammar service fails mid-run (the LanguageTool server died), the run
+    goes on without grammar and every later result says so in its notes.
+    """
+
+    def __init__(self, rules: Sequence[Rule], grammar: GrammarService | None = None) -> None:
+        self.rules = tuple(rules)
+        self.grammar = grammar
+        self.grammar_lost: str | None = None
 
     @classmethod
-    def load(cls, rule_paths: Sequence[Path] = (), *, defaults: bool = True) -> Pipeline:
-        return cls(tuple(load_rules(rule_paths, defaults=defaults)))
+    def load(cls, rule_paths: Sequence[Path] = (), *, defaults: bool = True,
+             grammar: GrammarService | None = None) -> Pipeline:
+        return cls(load_rules(rule_paths, defaults=defaults), grammar)
 
     def clean(self, article: Article) -> ArticleResult:
-        return clean_article(article, self.rules)
+        notes: list[str] = []
+        if self.grammar is not None:
+            try:
+                return clean_article(article, self.rules, self.grammar)
+            except GrammarUnavailable as exc:
+                self.grammar = None
+                self.grammar_lost = f"grammar checking stopped during this run ({exc}); no grammar findings from here on"
+            except GrammarRequestError as exc:
+                notes.append(f"grammar checking failed for this article ({exc}); it has no grammar findings")
+        if self.grammar_lost:
+            notes.append(self.grammar_lost)
+        return clean_article(article, self.rules, notes=tuple(notes))
+
+
+def languagetool_options(rules: Sequence[Rule]) -> dict[str, Any]:
+    """The LanguageTool request options the rule files set (language, disabled rules, picky, …)."""
+    for rule in rules:
+        if rule.enabled and rule.check is not None and rule.check.name == "languagetool":
+            params = {**rule.check.params, **rule.params}
+            return {key: params[key] for key in ("language", "disabled_rules", "enabled_rules",
+                                                 "disabled_categories", "enabled_categories", "picky")}
+    return {}
 
 
 def prepare(article: Article) -> tuple[Document, Locator]:
@@ -49,6 +79,10 @@ def prepare(article: Article) -> tuple[Document, Locator]:
     return doc, Locator.build(article.text, norm.offsets)
 
 
+def _wants_grammar(rules: Sequence[Rule]) -> bool:
+    return bool(languagetool_options(rules))
+
+
 def _byline(doc: Document, rules: Sequence[Rule]) -> Byline:
     for rule in rules:
         if rule.enabled and rule.check is not None and rule.check.name == "byline_mismatch":
@@ -56,16 +90,19 @@ def _byline(doc: Document, rules: Sequence[Rule]) -> Byline:
     return Byline()
 
 
-def clean_article(article: Article, rules: Sequence[Rule]) -> ArticleResult:
-    """Audit and clean one article with ``rules``."""
+def clean_article(article: Article, rules: Sequence[Rule], grammar: GrammarService | None = None,
+                  notes: tuple[str, ...] = ()) -> ArticleResult:
+    """Audit and clean one article with ``rules`` (and grammar checking when a service is given)."""
     doc, locator = prepare(article)
-    findings, edits = decide(detect(doc, rules, locator), article.text)
+    findings, edits = decide(detect(doc, rules, locator, grammar), article.text)
     edits = tidy(article.text, edits, article.body_start)
     cleaned = apply_edits(article.text, edits)
     body_after = cleaned[cleaned_offset(edits, article.body_start):]
     return ArticleResult(
         article=article, findings=tuple(findings), edits=edits, cleaned=cleaned,
         byline=_byline(doc, rules),
+        notes=notes or (() if grammar is not None or not _wants_grammar(rules) else
+                        ("grammar checking was off for this run",)),
         readability_before=measure(doc.text[doc.body_start:]), readability_after=measure(body_after),
     )
 

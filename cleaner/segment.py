@@ -26,6 +26,7 @@ class Document:
     sentences: tuple[Segment, ...]
     repairs: tuple[tuple[int, int, str, str], ...] = ()  # (start, end, before, after) of ftfy repairs
     author: str | None = None  # the record's declared author, if any
+    removed: tuple[tuple[int, int], ...] = ()  # spans removal rules took (set by the detect stage)
 
     def segments(self, scope: Scope | str) -> tuple[Segment, ...]:
         if scope == Scope.LINE:
@@ -35,6 +36,21 @@ class Document:
         if scope == Scope.SENTENCE:
             return self.sentences
         return (Segment(Scope.TEXT, self.body_start, len(self.text), self.text[self.body_start:], 0),)
+
+    def kept_body(self) -> tuple[str, list[tuple[int, int]]]:
+        """The body without removed spans, and for each kept piece (offset in that text, offset here)."""
+        pieces, parts, pos, out_len = [], [], self.body_start, 0
+        for start, end in sorted(self.removed):
+            if end <= pos:
+                continue
+            if start > pos:
+                parts.append(self.text[pos:start])
+                pieces.append((out_len, pos))
+                out_len += start - pos
+            pos = max(pos, end)
+        parts.append(self.text[pos:])
+        pieces.append((out_len, pos))
+        return "".join(parts), pieces
 
 
 @cache

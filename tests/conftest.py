@@ -12,5 +12,20 @@ SEED = SEEDS / "ap-biden-putin-spun.txt"
 
 
 @pytest.fixture(scope="session")
+def grammar():
+    """A checker on the real LanguageTool server, configured by the default rule files.
+
+    Installs LanguageTool (a no-op when present) and reuses or starts the shared
+    server; if that fails the tests that need it fail, they are not skipped.
+    """
+    from cleaner.languagetool import install, open_checker
+    from cleaner.pipeline import languagetool_options
+    from cleaner.rules import load_rules
+
+    install()
+    return open_checker(**languagetool_options(load_rules()))
+
+
+@pytest.fixture(scope="session")
 def pipeline() -> Pipeline:
     return Pipeline.load()

@@ -15,8 +15,9 @@ CASES = [(r, e, True) for r in RULES for e in r.examples.match] + [
 
 @pytest.mark.parametrize(("rule", "example", "should_match"), CASES,
                          ids=[f"{r.id}-{'match' if m else 'no_match'}-{i}" for i, (r, _, m) in enumerate(CASES)])
-def test_rule_example(rule, example, should_match):
-    findings = run_example(rule, example)
+def test_rule_example(rule, example, should_match, grammar):
+    # With the real grammar service, so LanguageTool-backed signals are tested too.
+    findings = run_example(rule, example, grammar)
     if should_match:
         assert findings, f"False negative against {rule.id}: {example!r}"
     else:

@@ -8,12 +8,15 @@ every signal, so a reviewer sees why.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from cleaner.checks.registry import check
+from cleaner.checks.grammar import grammar_matches
+from cleaner.checks.registry import GrammarService, check
 from cleaner.model import Hit, Segment
 from cleaner.segment import Document
 
@@ -28,12 +31,13 @@ class Signal:
 
 @dataclass(frozen=True)
 class Context:
-    """What a signal may look at: the sentence, its paragraph and the sentence before it."""
+    """What a signal may look at: the sentence, its paragraph, the sentence before it, grammar matches."""
 
     doc: Document
     sentence: Segment
     paragraph: Segment | None
     previous: Segment | None
+    grammar: tuple[tuple[int, int, Any], ...] = ()  # LanguageTool matches (normalized start, end, match)
 
 
 SignalFn = Callable[[Context, Mapping[str, Any]], list[Signal]]
@@ -128,15 +132,20 @@ def broken_quote(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
     """A closing quotation mark with no opening one before it in the paragraph."""
     if ctx.paragraph is None:
         return []
+    closers = _unopened_closers(ctx.paragraph.text)
+    base = ctx.paragraph.start
+    i = bisect.bisect_left(closers, ctx.sentence.start - base)
     out = []
-    for pos in _unopened_closers(ctx.paragraph.text):
-        at = ctx.paragraph.start + pos
-        if ctx.sentence.start <= at < ctx.sentence.end:
-            out.append(Signal("broken-quote", at, at + 1, "closing quotation mark without an opening one"))
+    while i < len(closers) and base + closers[i] < ctx.sentence.end:
+        at = base + closers[i]
+        out.append(Signal("broken-quote", at, at + 1, "closing quotation mark without an opening one"))
+        i += 1
     return out
 
 
-def _unopened_closers(text: str) -> list[int]:
+@lru_cache(maxsize=64)
+def _unopened_closers(text: str) -> tuple[int, ...]:
+    """Positions of closing quotes with no opening one (cached: every sentence of a paragraph asks)."""
     depth, out = 0, []
     for i, ch in enumerate(text):
         if ch == "“":
@@ -154,7 +163,7 @@ def _unopened_closers(text: str) -> list[int]:
                 out.append(i)
             else:
                 depth -= 1
-    return out
+    return tuple(out)
 
 
 _STRAY = re.compile(r"(?<=[.!?])[\"”’]?(\s+[.,;])(?![.\w])")
@@ -169,6 +178,16 @@ def stray_punctuation(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
     return out
 
 
+def languagetool_signal(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
+    """LanguageTool grammar matches inside the sentence (spelling and style do not count)."""
+    counted = set(params["languagetool_categories"])
+    out = []
+    for start, end, m in ctx.grammar:
+        if ctx.sentence.start <= start < ctx.sentence.end and m.category in counted:
+            out.append(Signal("languagetool", start, end, f"{m.rule_id}: {m.message}"))
+    return out
+
+
 SIGNALS: dict[str, SignalFn] = {
     "lowercase-start": lowercase_start,
     "glued-clause": glued_clause,
@@ -176,7 +195,12 @@ SIGNALS: dict[str, SignalFn] = {
     "doubled-word": doubled_word,
     "broken-quote": broken_quote,
     "stray-punctuation": stray_punctuation,
+    "languagetool": languagetool_signal,
 }
+
+
+def _inside_removed(doc: Document, sentence: Segment) -> bool:
+    return any(a <= sentence.start and sentence.end <= b for a, b in doc.removed)
 
 
 def _paragraph_of(doc: Document, sentence: Segment, start_index: int) -> tuple[Segment | None, int]:
@@ -187,23 +211,29 @@ def _paragraph_of(doc: Document, sentence: Segment, start_index: int) -> tuple[S
     return para, i
 
 
-def sentence_signals(doc: Document, params: Mapping[str, Any]) -> Iterator[tuple[Segment, list[Signal]]]:
+def sentence_signals(doc: Document, params: Mapping[str, Any],
+                     grammar: GrammarService | None = None) -> Iterator[tuple[Segment, list[Signal]]]:
     """Every sentence with the signals that fired in it (possibly none)."""
-    enabled = {name: SIGNALS[name] for name in params["signals"] if name in SIGNALS}
+    enabled = {name: SIGNALS[name] for name in params["signals"] if name in SIGNALS and params["signals"][name] > 0}
+    matches: tuple[tuple[int, int, Any], ...] = ()
+    if grammar is not None and "languagetool" in enabled:
+        matches = tuple(grammar_matches(doc, grammar)[1])
     para_index, previous = 0, None
     for sentence in doc.sentences:
         paragraph, para_index = _paragraph_of(doc, sentence, para_index)
         if previous is not None and paragraph is not None and previous.end < paragraph.start:
             previous = None
-        ctx = Context(doc, sentence, paragraph, previous)
+        ctx = Context(doc, sentence, paragraph, previous, matches)
         yield sentence, [s for fn in enabled.values() for s in fn(ctx, params)]
         previous = sentence
 
 
 @check(
     "garbled_sentence",
+    uses_grammar=True,
     signals={name: 1.0 for name in SIGNALS},
     threshold=1.0,
+    languagetool_categories=["GRAMMAR", "CONFUSED_WORDS", "COLLOCATIONS", "SEMANTICS", "MISC"],
     lowercase_words=["de", "van", "von", "da", "al", "bin", "el", "la", "le", "dos", "du", "der", "den"],
     title_context_words=[
         "said", "says", "told", "tells", "in", "of", "from", "by", "at", "on", "to", "for", "with", "and",
@@ -224,10 +254,12 @@ def sentence_signals(doc: Document, params: Mapping[str, Any]) -> Iterator[tuple
     ],
     allowed_repeats=["that", "had", "very", "really", "bye", "yes", "no", "far", "more", "again", "many", "much"],
 )
-def garbled_sentence(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
+def garbled_sentence(doc: Document, params: Mapping[str, Any], grammar: GrammarService | None = None) -> Iterator[Hit]:
     """Sentences whose signals add up to the threshold; the finding lists what fired."""
     weights: Mapping[str, float] = params["signals"]
-    for sentence, signals in sentence_signals(doc, params):
+    for sentence, signals in sentence_signals(doc, params, grammar):
+        if _inside_removed(doc, sentence):
+            continue
         score = sum(weights.get(name, 0.0) for name in {s.name for s in signals})
         if signals and score >= params["threshold"]:
             names = tuple(dict.fromkeys(s.name for s in signals))

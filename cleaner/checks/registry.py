@@ -11,12 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from cleaner.model import Hit
 from cleaner.segment import Document
 
-CheckFn = Callable[[Document, Mapping[str, Any]], Iterable[Hit]]
+CheckFn = Callable[..., Iterable[Hit]]
+
+
+class GrammarService(Protocol):
+    """What grammar-aware checks need: LanguageTool matches for a text (one request, cached)."""
+
+    def check(self, text: str) -> list[Any]: ...
 
 
 @dataclass(frozen=True)
@@ -26,15 +32,20 @@ class Check:
     params: Mapping[str, Any] = field(default_factory=dict)
     doc: str = ""
     needs_title: bool = False  # its examples are whole articles whose first line is the title
+    uses_grammar: bool = False  # called as fn(doc, params, grammar) with a GrammarService or None
+    needs_grammar: bool = False  # finds nothing without a grammar service
 
-    def run(self, doc: Document, params: Mapping[str, Any]) -> Iterable[Hit]:
-        return self.fn(doc, {**self.params, **params})
+    def run(self, doc: Document, params: Mapping[str, Any], grammar: GrammarService | None = None) -> Iterable[Hit]:
+        merged = {**self.params, **params}
+        return self.fn(doc, merged, grammar) if self.uses_grammar else self.fn(doc, merged)
 
 
-def check(name: str, *, needs_title: bool = False, **defaults: Any) -> Callable[[CheckFn], Check]:
+def check(name: str, *, needs_title: bool = False, uses_grammar: bool = False, needs_grammar: bool = False,
+          **defaults: Any) -> Callable[[CheckFn], Check]:
     """Turn ``fn`` into the built-in check ``name`` with its parameter defaults (no side effects)."""
 
     def wrap(fn: CheckFn) -> Check:
-        return Check(name, fn, defaults, (fn.__doc__ or "").strip(), needs_title)
+        return Check(name, fn, defaults, (fn.__doc__ or "").strip(), needs_title,
+                     uses_grammar or needs_grammar, needs_grammar)
 
     return wrap
