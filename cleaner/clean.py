@@ -7,6 +7,7 @@ tidying is itself a list of edits, merged with the ones it touches.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -130,13 +131,13 @@ _DOUBLE_SPACE_GAP = re.compile(r"(?<=\S)  +(?=\S)")
 
 def tidy(original: str, edits: tuple[Edit, ...], body_start: int = 0) -> tuple[Edit, ...]:
     """Collapse blank-line runs, trailing spaces and gaps left by removals; returns the new edits."""
-    for _ in range(8):  # each pass is a rewrite; a fixed point comes fast
+    for _ in range(16):  # every pass fixes all it sees; fixes can only meet once or twice
         cleaned = apply_edits(original, edits)
-        found = _first_untidy(cleaned, original, edits, body_start)
-        if found is None:
+        fixes = _untidy(cleaned, original, edits, body_start)
+        if not fixes:
             return edits
-        cs, ce, new = found
-        edits = rewrite(original, edits, cs, ce, new, TIDY_RULE)
+        for cs, ce, new in reversed(fixes):  # right to left, so earlier cleaned offsets stay valid
+            edits = rewrite(original, edits, cs, ce, new, TIDY_RULE)
     return edits
 
 
@@ -149,30 +150,38 @@ def cleaned_offset(edits: Sequence[Edit], orig: int) -> int:
     return orig + shift
 
 
-def _first_untidy(cleaned: str, original: str, edits: Sequence[Edit], body_start: int) -> tuple[int, int, str] | None:
+def _edit_bounds(edits: Sequence[Edit]) -> list[int]:
+    """Cleaned-copy offsets where each edit's replacement starts and ends."""
+    out, shift = [], 0
+    for e in edits:
+        at = e.start + shift
+        out += [at, at + len(e.replacement)]
+        shift += len(e.replacement) - (e.end - e.start)
+    return out
+
+
+def _untidy(cleaned: str, original: str, edits: Sequence[Edit], body_start: int) -> list[tuple[int, int, str]]:
+    """Every whitespace fix the cleaned copy needs, sorted and non-overlapping."""
     body = cleaned_offset(edits, body_start)
+    fixes: list[tuple[int, int, str]] = []
     # The title's own line break counts, so "Title" + blank + removed line collapses to one blank line.
     for m in _BLANK_RUN.finditer(cleaned, max(body - 1, 0)):
-        newline = "\r\n" if "\r\n" in m.group() else "\n"
-        return m.start(), m.end(), newline * 2
-    for m in _TRAILING.finditer(cleaned, body):
-        return m.start(), m.end(), ""
+        fixes.append((m.start(), m.end(), ("\r\n" if "\r\n" in m.group() else "\n") * 2))
+    fixes += [(m.start(), m.end(), "") for m in _TRAILING.finditer(cleaned, body)]
     lead = _LEADING.match(cleaned)
     if body_start == 0 and lead and edits and edits[0].start <= lead.end():
-        return 0, lead.end(), ""
+        fixes.append((0, lead.end(), ""))
     end_ws = len(cleaned) - len(cleaned.rstrip())
     want = "\n" if original.endswith("\n") and cleaned.strip() else ""
     if cleaned[len(cleaned) - end_ws:] != want and (end_ws or want):
-        return len(cleaned) - end_ws, len(cleaned), want
+        fixes.append((len(cleaned) - end_ws, len(cleaned), want))
+    bounds = _edit_bounds(edits)
     for m in _DOUBLE_SPACE_GAP.finditer(cleaned, body):
-        if _touches_edit(edits, m.start(), m.end()):
-            return m.start(), m.end(), " "
-    return None
-
-
-def _touches_edit(edits: Sequence[Edit], cstart: int, cend: int) -> bool:
-    for e in edits:
-        at = cleaned_offset(edits, e.start)
-        if cstart <= at <= cend or cstart <= at + len(e.replacement) <= cend:
-            return True
-    return False
+        i = bisect.bisect_left(bounds, m.start())
+        if i < len(bounds) and bounds[i] <= m.end():
+            fixes.append((m.start(), m.end(), " "))
+    out: list[tuple[int, int, str]] = []
+    for fix in sorted(fixes):
+        if not out or fix[0] >= out[-1][1] and not (fix[0] == fix[1] == out[-1][1]):
+            out.append(fix)
+    return out
