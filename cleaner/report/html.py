@@ -168,6 +168,9 @@ def _finding_view(it: _Item) -> dict[str, Any]:
     before_after = None
     if "before" in data and "after" in data:
         before_after = (_fmt(data.pop("before")), _fmt(data.pop("after")))
+    if isinstance(data.get("signals"), list):  # garbled signals: "name (detail)" reads better than a dict
+        data["signals"] = "; ".join(f"{s.get('name')} ({s.get('detail')})" if isinstance(s, dict) else str(s)
+                                    for s in data["signals"])
     return {
         "n": it.n, "f": f, "colour": it.colour, "removed": it.removed,
         "severity": _slug(str(f.severity)),
