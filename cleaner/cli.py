@@ -6,6 +6,7 @@ Exit codes: 0 no findings at or above ``--fail-on``; 1 findings at or above it
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from enum import IntEnum
@@ -88,7 +89,7 @@ def _setup(rules: list[Path] | None, no_defaults: bool, config_path: Path | None
 
 def _fields(text_field: str | None, config: Config) -> FieldNames:
     name = text_field or config.text_field
-    return FieldNames(text=(name,)) if name else FieldNames()
+    return dataclasses.replace(config.fields, text=(name,)) if name else config.fields
 
 
 def _fail_on(option: str | None, config: Config, default: str) -> str:

@@ -8,6 +8,8 @@ Keys (all optional)::
     severity = {"garbled.sentence" = "error"}
     fail_on = "error"              # audit's default threshold
     text_field = "body"            # JSON/JSONL field holding the article text
+    [fields]                       # record field names, first present wins (text, title, author, url, date, id)
+    author = ["byline", "writer"]
     grammar = true                 # check grammar with LanguageTool
     languagetool_url = "http://lt.example:8081"   # use this LanguageTool server instead of a local one
 
@@ -27,9 +29,11 @@ from typing import Any
 
 from cleaner.errors import ConfigError
 from cleaner.model import Severity
+from cleaner.read import FieldNames
 from cleaner.rules import Rule
 
-KEYS = {"rules", "default_rules", "disable", "severity", "fail_on", "text_field", "grammar", "languagetool_url"}
+KEYS = {"rules", "default_rules", "disable", "severity", "fail_on", "text_field", "grammar", "languagetool_url",
+        "fields"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class Config:
     text_field: str | None = None
     grammar: bool = True
     languagetool_url: str | None = None
+    fields: FieldNames = FieldNames()
 
     def apply(self, rules: Sequence[Rule]) -> list[Rule]:
         """The rules with this config's disabled ids switched off and severities changed."""
@@ -111,8 +116,14 @@ def _parse(table: Mapping[str, Any], path: Path) -> Config:
     for key, kind in (("text_field", str), ("languagetool_url", str), ("grammar", bool)):
         if key in table and not isinstance(table[key], kind):
             raise ConfigError(f"{path}: '{key}' must be a {'string' if kind is str else 'true or false'}")
+    fields = table.get("fields", {})
+    known_fields = {f.name for f in dataclasses.fields(FieldNames)}
+    if not isinstance(fields, dict) or not set(fields) <= known_fields:
+        raise ConfigError(f"{path}: 'fields' must be a table with keys among {', '.join(sorted(known_fields))}")
+    names = {key: tuple(_strings(fields, key, path)) for key in fields}
     return Config(
         path=path, rules=tuple((path.parent / r) for r in rules), default_rules=default_rules,
+        fields=dataclasses.replace(FieldNames(), **names),
         disable=frozenset(_strings(table, "disable", path)), severity=levels, fail_on=fail_on,
         text_field=table.get("text_field"), grammar=table.get("grammar", True),
         languagetool_url=table.get("languagetool_url"),

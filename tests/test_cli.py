@@ -221,3 +221,14 @@ def test_config_in_pyproject_and_bad_config(workdir: Path):
     assert "cleaner.toml: no rule has the id 'no.such-rule'" in result.output
     (workdir / "cleaner.toml").write_text('colour = "red"\n')
     assert "cleaner.toml: unknown key 'colour'" in invoke("audit", "seed.txt").output
+
+
+def test_config_names_record_fields(workdir: Path):
+    (workdir / "cleaner.toml").write_text('[fields]\ntext = ["story"]\nauthor = ["writer"]\n')
+    record = {"story": "Rain fell.\n\nRelated Articles", "writer": "Kim Lee", "text": "not this one"}
+    (workdir / "r.jsonl").write_text(json.dumps(record) + "\n")
+    data = json.loads(invoke("audit", "r.jsonl", "--format", "json", "--no-grammar").output)
+    (entry,) = data["files"]
+    assert entry["length"] == len(record["story"]) and entry["byline"]["declared"] == ["Kim Lee"]
+    (workdir / "cleaner.toml").write_text('[fields]\nheadline = ["h"]\n')
+    assert "'fields' must be a table with keys among" in invoke("audit", "r.jsonl").output
