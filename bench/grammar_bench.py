@@ -135,7 +135,7 @@ def main() -> None:
 
     server = ensure_server()
     with_grammar, without = [], []
-    for r in range(args.repeats):
+    for _ in range(args.repeats):
         checker = GrammarChecker(server.url, **options)  # a new checker: no cache carried across repeats
         with_grammar.append(statistics.median(per_article(Pipeline(rules, checker), texts)))
         without.append(statistics.median(per_article(Pipeline(rules, None), texts)))
