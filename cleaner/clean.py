@@ -18,19 +18,21 @@ TIDY_RULE = "whitespace.tidy"
 
 
 def merge_edits(edits: Iterable[Edit], original: str) -> tuple[Edit, ...]:
-    """Sort edits and merge overlapping ones; the wider edit's replacement wins, removals union."""
+    """Sort edits and merge overlapping ones into one edit covering both.
+
+    Only removals overlap (the decide stage drops replacements that touch a
+    removal), so the merged replacement is the outer edit's, plus the inner
+    one's when it reaches further.
+    """
     out: list[Edit] = []
     for e in sorted(edits, key=lambda e: (e.start, -e.end)):
-        if out and e.start < out[-1].end or (out and e.start == out[-1].end == e.end and e.start == e.end):
+        if out and e.start < out[-1].end:
             prev = out[-1]
-            if e.end <= prev.end:
-                out[-1] = Edit(prev.start, prev.end, prev.removed, prev.replacement, _union(prev.rules, e.rules))
-                continue
-            # Partial overlap: only removals can be combined safely.
-            replacement = prev.replacement if not e.replacement else prev.replacement + e.replacement
-            out[-1] = Edit(prev.start, e.end, original[prev.start:e.end], replacement, _union(prev.rules, e.rules))
-            continue
-        out.append(e)
+            end = max(prev.end, e.end)
+            replacement = prev.replacement if e.end <= prev.end else prev.replacement + e.replacement
+            out[-1] = Edit(prev.start, end, original[prev.start:end], replacement, _union(prev.rules, e.rules))
+        else:
+            out.append(e)
     return tuple(out)
 
 

@@ -99,16 +99,16 @@ def rule_hits(rule: Rule, doc: Document, grammar: GrammarService | None = None) 
 
 
 def _expand(hit: Hit, doc: Document, expand: str) -> Hit:
+    """Widen a hit to the line, sentence or paragraph (or run of them) it falls in."""
     if expand == "none":
         return hit
     units = doc.segments(Scope(expand))
-    starts = [u.start for u in units]
+    starts = doc.starts(Scope(expand))
     i = bisect.bisect_right(starts, hit.start) - 1
-    if i >= 0 and units[i].start <= hit.start and hit.end <= max(units[i].end, hit.end):
-        j = bisect.bisect_left(starts, hit.end) - 1
-        end = max(units[max(j, i)].end, hit.end)
-        return Hit(units[i].start, end, hit.message, hit.replacement, hit.signals, hit.data)
-    return hit
+    if i < 0 or units[i].end < hit.start:
+        return hit  # between units (a blank line): nothing to widen to
+    j = max(bisect.bisect_left(starts, hit.end) - 1, i)
+    return dataclasses.replace(hit, start=units[i].start, end=max(units[j].end, hit.end))
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,10 @@ class Document:
             return self.sentences
         return (Segment(Scope.TEXT, self.body_start, len(self.text), self.text[self.body_start:], 0),)
 
+    def starts(self, scope: Scope | str) -> tuple[int, ...]:
+        """Start offsets of the segments of ``scope``, for bisecting."""
+        return tuple(seg.start for seg in self.segments(scope))
+
     def kept_body(self) -> tuple[str, list[tuple[int, int]]]:
         """The body without removed spans, and for each kept piece (offset in that text, offset here)."""
         pieces, parts, pos, out_len = [], [], self.body_start, 0
