@@ -55,16 +55,36 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
         pass
     if _looks_binary(data):
         raise InputError(source, "is binary, not text (it has NUL bytes or too many control bytes); give a text, JSON or JSONL file")
-    guess = from_bytes(data).best()
+    results = from_bytes(data, cp_exclusion=_NEVER_GUESS)
+    guess = results.best()
     if guess is None or guess.encoding is None:
         raise InputError(source, "is not UTF-8 and its character set could not be detected; convert it to UTF-8")
-    encoding = _prefer_windows(guess.encoding)
+    windows = next((m for m in results if "cp1252" in (m.encoding, *m.could_be_from_charset)), None)
+    if windows is not None and windows.chaos <= guess.chaos + 0.01:
+        encoding = "cp1252"  # a tie on a short text: the web's legacy default wins
+    else:
+        encoding = _prefer_windows_1252(guess.encoding, data)
     return data.decode(encoding, errors="replace"), encoding
 
 
-def _prefer_windows(encoding: str) -> str:
-    # Scraped Western text labelled latin-1 is nearly always cp1252 (curly quotes in 0x80-0x9f).
-    return "cp1252" if encoding.replace("_", "-").lower() in {"latin-1", "iso8859-1", "iso-8859-1"} else encoding
+# Without a BOM these are guesses about binary noise, not about web pages.
+_NEVER_GUESS = ["utf_16", "utf_16_be", "utf_16_le", "utf_32", "utf_32_be", "utf_32_le", "utf_7",
+                "cp037", "cp273", "cp500", "cp875", "cp1026", "cp1140"]
+# Code pages a detector cannot tell apart on a short Western text.
+_WESTERN = {"cp1250", "cp1252", "cp1254", "cp1257", "latin_1", "iso8859_2", "iso8859_9", "iso8859_15",
+            "iso8859_16", "mac_roman", "mac_latin2", "cp850", "cp437", "cp858"}
+
+
+def _prefer_windows_1252(encoding: str, data: bytes) -> str:
+    # Legacy scraped Western text is nearly always Windows-1252 (curly quotes in 0x80-0x9f);
+    # detectors flip between its neighbours on short texts.
+    if encoding.replace("-", "_").lower() not in _WESTERN:
+        return encoding
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return encoding
+    return "cp1252"
 
 
 def _looks_binary(data: bytes) -> bool:

@@ -101,3 +101,14 @@ def test_tidy_merges_blank_lines_left_by_removals():
     cleaned = apply_edits(original, edits)
     assert cleaned == "Title\n\nStory.\n\nMore story."
     assert reconstruct(cleaned, edits) == original
+
+
+@pytest.mark.parametrize(("text", "encoding", "expected"), [
+    ("Café", "cp1252", "cp1252"),
+    ("Ünïcödé “quoted”", "cp1252", "cp1252"),
+    ("Grüße aus München", "latin-1", "cp1252"),
+    ("Привет, как дела? Новости дня.", "cp1251", "cp1251"),
+    ("日本語のニュース記事です。", "shift_jis", "cp932"),
+])
+def test_legacy_encodings_are_detected(text: str, encoding: str, expected: str):
+    assert decode_bytes(text.encode(encoding), "x") == (text, expected)
