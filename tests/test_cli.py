@@ -232,3 +232,21 @@ def test_config_names_record_fields(workdir: Path):
     assert entry["length"] == len(record["story"]) and entry["byline"]["declared"] == ["Kim Lee"]
     (workdir / "cleaner.toml").write_text('[fields]\nheadline = ["h"]\n')
     assert "'fields' must be a table with keys among" in invoke("audit", "r.jsonl").output
+
+
+def test_grammar_needs_languagetool_or_no_grammar(workdir: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(workdir / "empty-cache"))
+    monkeypatch.delenv("CLEANER_LANGUAGETOOL_URL", raising=False)
+    result = invoke("audit", "calm.txt")
+    assert result.exit_code == 2
+    assert "LanguageTool 6.6 is not installed; run `cleaner languagetool install`" in result.output
+    assert "--no-grammar" in result.output
+    assert invoke("audit", "calm.txt", "--no-grammar").exit_code == 0
+
+
+def test_languagetool_url_points_at_an_existing_server(workdir: Path, monkeypatch: pytest.MonkeyPatch, grammar):
+    monkeypatch.setenv("CLEANER_CACHE_DIR", str(workdir / "empty-cache"))  # nothing could be started here
+    monkeypatch.setenv("CLEANER_LANGUAGETOOL_URL", grammar.url)
+    (workdir / "bad.txt").write_text("Headline\n\nThis are the results of the vote.\n", encoding="utf-8")
+    result = invoke("audit", "bad.txt", "--fail-on", "never")
+    assert result.exit_code == 0 and "languagetool." in result.output
