@@ -146,6 +146,7 @@ class Byline:
     agency: tuple[str, ...] = ()
     mismatch: bool = False
     declared_source: str | None = None
+    dateline: str | None = None  # "WILMINGTON, Del." of an AP-style dateline opening the story
 
 
 @dataclass(frozen=True)

@@ -184,3 +184,16 @@ def test_curly_quotes_and_dashes_are_kept():
 ])
 def test_mechanical_punctuation(text, cleaned):
     assert clean_text(text, has_title=False, rules=RULES).cleaned == cleaned
+
+
+@pytest.mark.parametrize(("text", "dateline", "agency"), [
+    ("MOSCOW (AP) — Talks went on.", "MOSCOW", ("Associated Press",)),
+    ("WILMINGTON, Del. – President Biden spoke.", "WILMINGTON, Del.", ()),
+    ("LONDON (Reuters) - Shares fell.", "LONDON", ("Reuters",)),
+    ("The council met. It was late - very late.", None, ()),
+    ("NATO allies met on Monday - and agreed.", None, ()),
+])
+def test_datelines_and_agencies(text, dateline, agency):
+    result = clean_text(text, has_title=False, rules=RULES)
+    assert result.byline.dateline == dateline
+    assert result.byline.agency == agency

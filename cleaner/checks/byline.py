@@ -2,7 +2,8 @@
 
 Declared: the record's author field, a "By X" line, an author-bio block.
 Credited: "X reported from Moscow", "Associated Press writers … contributed",
-"(AP) —" datelines, "AP Photo" credits. A declared author credited nowhere
+"(AP) —" datelines, "AP Photo" credits. An AP-style dateline ("WILMINGTON, Del. –")
+is reported too: wire copy starts that way. A declared author credited nowhere
 while the text credits other people is a mismatch: typically a content farm
 republishing a wire story under its own staff name.
 """
@@ -32,6 +33,9 @@ DEFAULTS: dict[str, Any] = {
         r"^Contributing:? (?P<names>[^.]{3,300})",
         rf"(?:Reporting|Writing|Additional reporting) by (?P<names>{PERSON}(?:(?:,| and| &) {PERSON})*)",
     ],
+    "dateline_pattern": r"^(?P<place>[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+)*(?:, [A-Z][\w.'’ ]{1,20}?)?)"
+    r"\s*(?:\((?P<agency>AP|Reuters|AFP|UPI|dpa)\))?\s*[-–—]\s",
+    "agency_names": {"AP": "Associated Press", "Reuters": "Reuters", "AFP": "AFP", "UPI": "UPI", "dpa": "dpa"},
     "agency_patterns": {
         "Associated Press": [r"\(AP\) ?[-–—]", r"\bAssociated Press\b", r"\bAP Photo\b", r"\bvia AP\b"],
         "Reuters": [r"\(Reuters\) ?[-–—]", r"\bReuters\b"],
@@ -79,9 +83,17 @@ def analyze(doc: Document, params: Mapping[str, Any]) -> tuple[Byline, list[Hit]
                 credited.setdefault(name, None)
     agencies = [agency for agency, patterns in params["agency_patterns"].items()
                 if any(re.search(p, body) for p in patterns)]
+    dateline = None
+    first = next((p for p in doc.paragraphs), None)
+    m = re.match(params["dateline_pattern"], first.text) if first else None
+    if m:
+        dateline = m.group("place")
+        named = params["agency_names"].get(m.group("agency") or "")
+        if named and named not in agencies:
+            agencies.append(named)
     credited_surnames = {_surname(c) for c in credited}
     mismatch = bool(declared and credited) and not any(_surname(d) in credited_surnames for d in declared)
-    verdict = Byline(tuple(declared), tuple(credited), tuple(agencies), mismatch, source)
+    verdict = Byline(tuple(declared), tuple(credited), tuple(agencies), mismatch, source, dateline)
     return verdict, places
 
 
@@ -94,7 +106,10 @@ def byline_mismatch(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
     credit = ", ".join(verdict.credited)
     if verdict.agency:
         credit += f" ({', '.join(verdict.agency)})"
+    if verdict.dateline:
+        credit += f", under an AP-style dateline '{verdict.dateline}'"
     message = f"Declared author {', '.join(verdict.declared)} is not credited by the text, which credits {credit}."
-    data = {"declared": list(verdict.declared), "credited": list(verdict.credited), "agency": list(verdict.agency)}
+    data = {"declared": list(verdict.declared), "credited": list(verdict.credited), "agency": list(verdict.agency),
+            "dateline": verdict.dateline}
     span = places[0] if places else Hit(doc.body_start, doc.body_start)
     yield Hit(span.start, span.end, message=message, data=data)

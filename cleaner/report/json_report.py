@@ -44,7 +44,7 @@ def result_to_json(result: ArticleResult) -> dict[str, Any]:
         "length": len(a.text),
         "findings": [finding_to_json(f) for f in result.findings],
         "byline": {"declared": list(b.declared), "credited": list(b.credited), "agency": list(b.agency),
-                   "mismatch": b.mismatch, "declared_source": b.declared_source},
+                   "mismatch": b.mismatch, "declared_source": b.declared_source, "dateline": b.dateline},
         "readability": {"before": _readability(result.readability_before),
                         "after": _readability(result.readability_after)},
         "title": a.title,
