@@ -16,15 +16,16 @@ import typer
 
 from cleaner import __version__
 from cleaner.cli_languagetool import app as languagetool_app
+from cleaner.baseline import Baseline, baseline_document, load_baseline
 from cleaner.config import Config, load_config
 from cleaner.errors import CleanerError
+from cleaner.formats import FORMATS, Audit, render
 from cleaner.languagetool import open_checker
 from cleaner.pipeline import Pipeline, languagetool_options
 from cleaner.read import FieldNames, ReadFailure
-from cleaner.report.json_report import report_to_json
 from cleaner.rulecheck import explain_rule, test_rules
 from cleaner.rules import load_rules
-from cleaner.run import OutputPlan, RunSummary, discover, run_file, write_file_outputs
+from cleaner.run import OutputPlan, RunSummary, discover, run_file, write_atomic, write_file_outputs
 
 
 class ExitCode(IntEnum):
@@ -152,8 +153,8 @@ def clean(
 
 @app.command()
 def audit(
-    paths: Annotated[list[Path], typer.Argument(help="Text, JSON or JSONL files, or folders of them.")],
-    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    paths: Annotated[list[Path], typer.Argument(help="Text, JSON, JSONL or HTML files, or folders of them.")],
+    output_format: Annotated[str, typer.Option("--format", "-f", help=f"{', '.join(FORMATS)}.")] = "text",
     fail_on: FailOnOpt = None,
     report_dir: Annotated[Path | None, typer.Option("--report-dir", help="Also write HTML reports and JSON "
                                                     "findings here.")] = None,
@@ -163,22 +164,33 @@ def audit(
     text_field: TextFieldOpt = None,
     grammar: GrammarOpt = None,
     config: ConfigOpt = None,
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="Findings listed in this baseline file "
+                                                  "stay visible but do not count toward the exit code.")] = None,
+    write_baseline: Annotated[Path | None, typer.Option("--write-baseline", help="Record every current finding "
+                                                        "in this baseline file.")] = None,
 ) -> None:
     """Report findings without writing a cleaned copy; the exit code gates CI."""
-    if output_format not in ("text", "json"):
-        raise _fail(f"--format must be text or json (got '{output_format}')")
+    if output_format not in FORMATS:
+        raise _fail(f"--format must be one of {', '.join(FORMATS)} (got '{output_format}')")
     pipeline, cfg = _setup(rules, no_default_rules, config, grammar)
     threshold = _fail_on(fail_on, cfg, "error")
+    known = _baseline(baseline or cfg.baseline)
     summary = _run(paths, pipeline, has_title=not no_title, fields=_fields(text_field, cfg),
                    report_dir=report_dir, output=None, write_cleaned=False)
-    if output_format == "json":
-        sys.stdout.write(json.dumps(report_to_json(summary.results, summary.failures), ensure_ascii=False,
-                                    indent=2) + "\n")
-    else:
-        for result in summary.results:
-            for f in result.findings:
-                typer.echo(f"{result.article.source}:{f.line}:{f.column}: {f.severity.value} {f.rule} {f.message}")
-    raise typer.Exit(summary.exit_code(threshold))
+    sys.stdout.write(render(output_format, Audit(summary.results, summary.failures, known, threshold,
+                                                 pipeline.rules)))
+    if write_baseline is not None:
+        write_atomic(write_baseline, json.dumps(baseline_document(summary.results), ensure_ascii=False,
+                                                indent=2) + "\n")
+        typer.echo(f"wrote {write_baseline} ({sum(len(r.findings) for r in summary.results)} findings)", err=True)
+    raise typer.Exit(summary.exit_code(threshold, known))
+
+
+def _baseline(path: Path | None) -> Baseline:
+    try:
+        return load_baseline(path) if path is not None else Baseline()
+    except CleanerError as exc:
+        raise _fail(str(exc)) from None
 
 
 @rules_app.command("list")
@@ -186,6 +198,7 @@ def rules_list(rules: RulesOpt = None, no_default_rules: NoDefaultsOpt = False, 
     """List every rule: id, category, severity, action and where it is defined."""
     for rule in _setup(rules, no_default_rules, config)[0].rules:
         state = "" if rule.enabled else " (disabled)"
+        state += f" (only {', '.join(rule.domains)})" if rule.domains else ""
         typer.echo(f"{rule.id:36} {rule.category:12} {rule.severity.value:8} {rule.action.value:8} "
                    f"{rule.path}:{rule.line}{state}")
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cleaner.baseline import Baseline
 from cleaner.model import Article, ArticleResult, Severity
 from cleaner.pipeline import Pipeline
 from cleaner.read import FieldNames, ReadFailure, read_path
@@ -78,8 +79,11 @@ class RunSummary:
         levels = [f.severity for r in self.results for f in r.findings]
         return max(levels, key=lambda s: s.rank) if levels else None
 
-    def exit_code(self, fail_on: str) -> int:
-        """0: nothing at/above ``fail_on``; 1: findings at/above it or an unreadable input; 2: nothing readable."""
+    def exit_code(self, fail_on: str, baseline: Baseline | None = None) -> int:
+        """0: nothing at/above ``fail_on``; 1: findings at/above it or an unreadable input; 2: nothing readable.
+
+        Findings listed in ``baseline`` do not count.
+        """
         if self.failures and not self.results:
             return 2
         if self.failures:
@@ -87,7 +91,9 @@ class RunSummary:
         if fail_on == "never":
             return 0
         threshold = Severity(fail_on).rank
-        return int(any(f.severity.rank >= threshold for r in self.results for f in r.findings))
+        known = baseline or Baseline()
+        return int(any(f.severity.rank >= threshold and not k
+                       for r in self.results for f, k in zip(r.findings, known.marks(r), strict=True)))
 
 
 def write_atomic(path: Path, text: str) -> None:
