@@ -60,6 +60,10 @@ def result_to_json(result: ArticleResult, baseline: Baseline | None = None) -> d
         "edits": [{"start": e.start, "end": e.end, "removed": e.removed, "replacement": e.replacement,
                    "rules": list(e.rules)} for e in result.edits],
         "notes": list(result.notes),
+        "author": a.author, "url": a.url, "date": a.date,
+        # For HTML input: the offsets above refer to the extracted text, and this says what extraction dropped.
+        **({"extraction": {**dataclasses.asdict(a.extraction), "dropped": list(a.extraction.dropped),
+                           "offsets": "extracted text"}} if a.extraction else {}),
     }
 
 
