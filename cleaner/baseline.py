@@ -55,6 +55,8 @@ class Baseline:
 
     def marks(self, result: ArticleResult) -> tuple[bool, ...]:
         """For each finding of ``result``: is it in the baseline?"""
+        if not self.entries:
+            return (False,) * len(result.findings)
         return tuple(self.knows(result.article.source, fp) for fp in result_fingerprints(result))
 
     def __len__(self) -> int:
