@@ -17,15 +17,20 @@ import typer
 
 from cleaner import __version__
 from cleaner.cli_languagetool import app as languagetool_app
+from cleaner.baseline import Baseline, baseline_document, load_baseline
 from cleaner.config import Config, load_config
 from cleaner.errors import CleanerError
+from cleaner.extract import HTML_SUFFIXES
+from cleaner.formats import FORMATS, Audit, render
 from cleaner.languagetool import open_checker
 from cleaner.pipeline import Pipeline, languagetool_options
 from cleaner.read import FieldNames, ReadFailure
-from cleaner.report.json_report import report_to_json
 from cleaner.rulecheck import explain_rule, test_rules
 from cleaner.rules import load_rules
-from cleaner.run import OutputPlan, RunSummary, discover, run_file, write_file_outputs
+from cleaner.model import ArticleResult
+from cleaner.report.index import write_index
+from cleaner.run import (OutputPlan, RunSummary, discover, report_targets, run_file, write_atomic,
+                         write_file_outputs)
 
 
 class ExitCode(IntEnum):
@@ -102,6 +107,8 @@ def _fail_on(option: str | None, config: Config, default: str) -> str:
 def _run(paths: list[Path], pipeline: Pipeline, *, has_title: bool, fields: FieldNames,
          report_dir: Path | None, output: Path | None, write_cleaned: bool) -> RunSummary:
     summary = RunSummary()
+    reports: list[tuple[ArticleResult, Path]] = []  # for the batch index
+    batch = False
     inputs = list(discover(paths))
     files = [p for p in inputs if isinstance(p, Path)]
     for item in inputs:
@@ -117,6 +124,10 @@ def _run(paths: list[Path], pipeline: Pipeline, *, has_title: bool, fields: Fiel
         if report_dir is not None:
             plan = OutputPlan.for_input(item, report_dir, output, len(files) == 1, run.records)
             summary.written.extend(write_file_outputs(run, plan, write_cleaned=write_cleaned))
+            reports.extend(zip(run.results, report_targets(run, plan), strict=True))
+            batch = batch or run.records
+    if report_dir is not None and (batch or len(reports) > 1):
+        summary.written.append(write_index(report_dir, reports, summary.failures))
     return summary
 
 
@@ -153,8 +164,8 @@ def clean(
 
 @app.command()
 def audit(
-    paths: Annotated[list[Path], typer.Argument(help="Text, JSON or JSONL files, or folders of them.")],
-    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    paths: Annotated[list[Path], typer.Argument(help="Text, JSON, JSONL or HTML files, or folders of them.")],
+    output_format: Annotated[str, typer.Option("--format", "-f", help=f"{', '.join(FORMATS)}.")] = "text",
     fail_on: FailOnOpt = None,
     report_dir: Annotated[Path | None, typer.Option("--report-dir", help="Also write HTML reports and JSON "
                                                     "findings here.")] = None,
@@ -164,22 +175,126 @@ def audit(
     text_field: TextFieldOpt = None,
     grammar: GrammarOpt = None,
     config: ConfigOpt = None,
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="Findings listed in this baseline file "
+                                                  "stay visible but do not count toward the exit code.")] = None,
+    write_baseline: Annotated[Path | None, typer.Option("--write-baseline", help="Record every current finding "
+                                                        "in this baseline file.")] = None,
 ) -> None:
     """Report findings without writing a cleaned copy; the exit code gates CI."""
-    if output_format not in ("text", "json"):
-        raise _fail(f"--format must be text or json (got '{output_format}')")
+    if output_format not in FORMATS:
+        raise _fail(f"--format must be one of {', '.join(FORMATS)} (got '{output_format}')")
     pipeline, cfg = _setup(rules, no_default_rules, config, grammar)
     threshold = _fail_on(fail_on, cfg, "error")
+    known = _baseline(baseline or cfg.baseline)
     summary = _run(paths, pipeline, has_title=not no_title, fields=_fields(text_field, cfg),
                    report_dir=report_dir, output=None, write_cleaned=False)
-    if output_format == "json":
-        sys.stdout.write(json.dumps(report_to_json(summary.results, summary.failures), ensure_ascii=False,
-                                    indent=2) + "\n")
+    sys.stdout.write(render(output_format, Audit(summary.results, summary.failures, known, threshold,
+                                                 pipeline.rules)))
+    if write_baseline is not None:
+        write_atomic(write_baseline, json.dumps(baseline_document(summary.results), ensure_ascii=False,
+                                                indent=2) + "\n")
+        typer.echo(f"wrote {write_baseline} ({sum(len(r.findings) for r in summary.results)} findings)", err=True)
+    raise typer.Exit(summary.exit_code(threshold, known))
+
+
+def _baseline(path: Path | None) -> Baseline:
+    try:
+        return load_baseline(path) if path is not None else Baseline()
+    except CleanerError as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.command("apply")
+def apply_cmd(
+    decisions: Annotated[list[Path], typer.Argument(help="Decisions files (exported from a report, or the "
+                                                    "decisions.json `cleaner review` saves).")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="The reviewed copy: a file (one input) "
+                                                "or a folder. Default: next to the decisions file.")] = None,
+    rules: RulesOpt = None,
+    no_default_rules: NoDefaultsOpt = False,
+    no_title: NoTitleOpt = False,
+    text_field: TextFieldOpt = None,
+    grammar: GrammarOpt = None,
+    config: ConfigOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Write the final cleaned copy of each reviewed article, honouring the reviewer's decisions."""
+    from cleaner.decisions import apply_inputs, load_decisions
+
+    try:
+        articles = load_decisions(decisions)
+    except CleanerError as exc:
+        raise _fail(str(exc)) from None
+    pipeline, cfg = _setup(rules, no_default_rules, config, grammar)
+    outcomes = apply_inputs(articles, pipeline, base=decisions[0].parent, has_title=not no_title,
+                            fields=_fields(text_field, cfg))
+    problems = 0
+    for outcome in outcomes:
+        for message in outcome.notes:
+            typer.echo(f"cleaner: note: {message}", err=True)
+        for message in outcome.problems:
+            problems += 1
+            typer.echo(f"cleaner: {message}", err=True)
+        if outcome.run is None:
+            continue
+        plan = _reviewed_plan(outcome.path, output, decisions[0].parent, len(outcomes) == 1, outcome.run.records)
+        written = write_file_outputs(outcome.run, plan)
+        if not quiet:
+            for article, applied in outcome.applied:
+                kept = sum(1 for fp in applied.matched if article.decisions[fp] == "reject")
+                typer.echo(f"{applied.result.article.source}: {len(applied.matched)} decisions applied "
+                           f"({len(applied.matched) - kept} accepted, {kept} rejected); "
+                           f"{len(applied.result.edits)} edits")
+            for path in written:
+                typer.echo(f"wrote {path}")
+    raise typer.Exit(ExitCode.FINDINGS if problems else ExitCode.OK)
+
+
+def _reviewed_plan(path: Path, output: Path | None, base: Path, single: bool, records: bool) -> OutputPlan:
+    stem = path.stem
+    suffix = ".txt" if path.suffix.lower() in HTML_SUFFIXES else path.suffix
+    if output is not None and single and output.suffix and not output.is_dir():
+        cleaned, folder = output, output.parent
     else:
-        for result in summary.results:
-            for f in result.findings:
-                typer.echo(f"{result.article.source}:{f.line}:{f.column}: {f.severity.value} {f.rule} {f.message}")
-    raise typer.Exit(summary.exit_code(threshold))
+        folder = output if output is not None else base
+        cleaned = folder / f"{stem}.reviewed{suffix}"
+    if cleaned.resolve() == path.resolve():
+        cleaned = cleaned.with_name(f"{stem}.reviewed{suffix}")
+    reports = folder / f"{stem}.reviewed" if records else folder / f"{stem}.reviewed.html"
+    return OutputPlan(cleaned, folder / f"{stem}.reviewed.findings.json", reports)
+
+
+@app.command()
+def review(
+    path: Annotated[Path, typer.Argument(help="A run's report folder (its --report-dir), or one report.")]
+    = Path("reports"),
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (default: any free port).")] = 0,
+    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open the reports in a browser.")] = False,
+) -> None:
+    """Serve a run's reports on 127.0.0.1; decisions made in them are saved to decisions.json there."""
+    from cleaner.review import ReviewServer
+
+    folder = path.parent if path.is_file() else path
+    try:
+        server = ReviewServer(folder, port)
+    except (CleanerError, OSError) as exc:
+        raise _fail(str(exc) if isinstance(exc, CleanerError) else f"cannot serve on 127.0.0.1:{port} ({exc})") \
+            from None
+    url = server.url_for(path) if path.is_file() else server.url
+    typer.echo(f"Serving {folder} at {url}")
+    typer.echo(f"Decisions are saved to {folder / 'decisions.json'}; "
+               f"apply them with: cleaner apply {folder / 'decisions.json'}")
+    typer.echo("Press Ctrl-C to stop.")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        typer.echo("stopped")
+    finally:
+        server.httpd.server_close()
 
 
 @rules_app.command("list")
@@ -187,6 +302,7 @@ def rules_list(rules: RulesOpt = None, no_default_rules: NoDefaultsOpt = False, 
     """List every rule: id, category, severity, action and where it is defined."""
     for rule in _setup(rules, no_default_rules, config)[0].rules:
         state = "" if rule.enabled else " (disabled)"
+        state += f" (only {', '.join(rule.domains)})" if rule.domains else ""
         typer.echo(f"{rule.id:36} {rule.category:12} {rule.severity.value:8} {rule.action.value:8} "
                    f"{rule.path}:{rule.line}{state}")
 

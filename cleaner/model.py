@@ -54,6 +54,25 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Extraction:
+    """How an article was extracted from an HTML page (``cleaner.extract``).
+
+    ``dropped`` lists the page's text blocks that extraction left out (at most a
+    few hundred; ``dropped_count`` and ``dropped_chars`` are exact).
+    """
+
+    extractor: str
+    page_sha256: str
+    page_length: int
+    page_text_length: int
+    site_name: str | None = None
+    hostname: str | None = None
+    dropped: tuple[str, ...] = ()
+    dropped_count: int = 0
+    dropped_chars: int = 0
+
+
+@dataclass(frozen=True)
 class Article:
     """One article as read from disk or from a scraper record, before any change.
 
@@ -73,6 +92,7 @@ class Article:
     sha256: str = ""
     record: dict[str, Any] | None = None
     text_field: str | None = None
+    extraction: Extraction | None = None  # set when the text was extracted from an HTML page
 
 
 @dataclass(frozen=True)

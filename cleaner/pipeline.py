@@ -20,7 +20,7 @@ from cleaner.languagetool.errors import GrammarRequestError, GrammarUnavailable
 from cleaner.model import Article, ArticleResult, Byline
 from cleaner.normalize import normalize
 from cleaner.read import article_from_text
-from cleaner.rules import Rule, load_rules
+from cleaner.rules import Rule, load_rules, rules_for_url
 from cleaner.segment import Document, segment
 
 
@@ -43,9 +43,10 @@ class Pipeline:
 
     def clean(self, article: Article) -> ArticleResult:
         notes: list[str] = []
+        rules = rules_for_url(self.rules, article.url)  # site-scoped rules apply to their sites only
         if self.grammar is not None:
             try:
-                return clean_article(article, self.rules, self.grammar)
+                return clean_article(article, rules, self.grammar)
             except GrammarUnavailable as exc:
                 self.grammar = None
                 self.grammar_lost = f"grammar checking stopped during this run ({exc}); no grammar findings from here on"
@@ -53,7 +54,7 @@ class Pipeline:
                 notes.append(f"grammar checking failed for this article ({exc}); it has no grammar findings")
         if self.grammar_lost:
             notes.append(self.grammar_lost)
-        return clean_article(article, self.rules, notes=tuple(notes))
+        return clean_article(article, rules, notes=tuple(notes))
 
 
 def languagetool_options(rules: Sequence[Rule]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from typing import Any
 from charset_normalizer import from_bytes
 
 from cleaner.errors import InputError
+from cleaner.extract import HTML_SUFFIXES, extract_article
 from cleaner.model import Article, Span
 
 
@@ -138,7 +139,13 @@ def article_from_record(record: Any, source: str, fields: FieldNames = FieldName
         raise InputError(source, f"is a JSON {type(record).__name__}, not an object with a text field")
     name, text = _first(record, fields.text)
     if name is None:
-        raise InputError(source, f"has no text field (looked for {', '.join(fields.text)}); name it with --text-field")
+        from cleaner.extract import HTML_FIELDS, article_from_html_record  # extract imports this module
+
+        html_name, _ = _first(record, HTML_FIELDS)
+        if html_name is not None:  # a scraped page instead of its text: extract it
+            return article_from_html_record(record, source, html_name, fields)
+        raise InputError(source, f"has no text field (looked for {', '.join(fields.text + HTML_FIELDS)}); "
+                                 "name it with --text-field")
     if not isinstance(text, str):
         raise InputError(source, f"field '{name}' is a JSON {type(text).__name__}, not a string")
     return Article(
@@ -185,7 +192,12 @@ def read_path(path: Path, *, has_title: bool = True, fields: FieldNames = FieldN
         yield ReadFailure(source, exc.reason)
         return
     suffix = path.suffix.lower()
-    if suffix == ".jsonl":
+    if suffix in HTML_SUFFIXES:
+        try:
+            yield extract_article(text, source, encoding=encoding)
+        except InputError as exc:
+            yield ReadFailure(source, exc.reason)
+    elif suffix == ".jsonl":
         yield from _read_jsonl(text, source, fields)
     elif suffix == ".json":
         yield from _read_json(text, source, fields)

@@ -6,16 +6,22 @@ matcher: ``pattern`` (a regular expression), ``phrases`` (a phrase list) or
 ``check`` (a built-in check, with ``params``). Its ``examples`` (``match`` /
 ``no_match``) are its tests. Every mistake is reported with the file, the line
 and the rule id.
+
+A file may also say ``domains: [example.com]`` at the top: its rules then apply
+only to articles whose ``url`` is on one of those sites (or their subdomains),
+so one site's template boilerplate never touches another site's scrapes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -33,12 +39,22 @@ EXPANDS = ("none", "line", "paragraph", "sentence")
 PHRASE_MODES = ("line", "anywhere", "line-start")
 _ID = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$")
 _CATEGORY = re.compile(r"^[a-z][a-z0-9_-]*$")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
 
 
 @dataclass(frozen=True)
 class Examples:
     match: tuple[str, ...] = ()
     no_match: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SiteOverride:
+    """A project's change to one rule for one site (``[sites."example.com"]`` in the config)."""
+
+    domain: str
+    enabled: bool | None = None
+    severity: Severity | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +79,8 @@ class Rule:
     examples: Examples = Examples()
     enabled: bool = True
     fix_title: str = ""
+    domains: tuple[str, ...] = ()  # empty: every site; else only articles whose url is on one of these
+    sites: tuple[SiteOverride, ...] = ()
 
     @property
     def matcher_kind(self) -> str:
@@ -109,16 +127,88 @@ def parse_rule_file(text: str, path: str) -> list[Rule]:
         loader.dispose()
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise RuleFileError(path, 1, "must be a mapping with a 'rules:' list")
-    extra = set(data) - {"rules", "__line__", "__lines__"}
+    extra = set(data) - {"rules", "domains", "__line__", "__lines__"}
     if extra:
         key = sorted(extra)[0]
-        raise RuleFileError(path, data["__lines__"][key], f"unknown top-level key '{key}' (only 'rules' is allowed)")
+        raise RuleFileError(path, data["__lines__"][key],
+                            f"unknown top-level key '{key}' (only 'rules' and 'domains' are allowed)")
+    domains = parse_domains(data["domains"], path, data["__lines__"]["domains"]) if "domains" in data else ()
     rules = []
     for item in data["rules"]:
         if not isinstance(item, dict):
             raise RuleFileError(path, None, "every entry under 'rules:' must be a mapping with an 'id'")
-        rules.append(_build_rule(item, path))
+        rules.append(dataclasses.replace(_build_rule(item, path), domains=domains))
     return rules
+
+
+def parse_domains(value: Any, path: str, line: int | None) -> tuple[str, ...]:
+    """Validate a ``domains:`` list: bare host names such as ``example.com``, lower-cased."""
+    if isinstance(value, str):
+        raise RuleFileError(path, line, f"'domains' must be a list of domain names, like [{value}], not a string")
+    if not isinstance(value, list):
+        raise RuleFileError(path, line, f"'domains' must be a list of domain names, like [example.com], "
+                                        f"not {_yaml_type(type(value).__name__)}")
+    if not value:
+        raise RuleFileError(path, line, "'domains' is empty; remove it to apply these rules to every site")
+    out = []
+    for entry in value:
+        if not isinstance(entry, str):
+            raise RuleFileError(path, line, f"'domains' entries must be strings (got {_yaml_type(type(entry).__name__)} "
+                                            f"{entry!r})")
+        domain = entry.strip().lower().rstrip(".")
+        if domain.startswith("*."):
+            raise RuleFileError(path, line, f"'domains' entry '{entry}': write '{domain[2:]}'; a domain "
+                                            "already covers its subdomains")
+        if not _DOMAIN.match(domain):
+            host = host_of(entry)
+            hint = f"; write it as '{host}'" if host and _DOMAIN.match(host) else ""
+            raise RuleFileError(path, line, f"'domains' entry '{entry}' is not a domain name like example.com "
+                                            f"(no scheme, path or port){hint}")
+        out.append(domain)
+    return tuple(out)
+
+
+def host_of(url: str | None) -> str | None:
+    """The lower-case host name of ``url`` (a scheme is optional).
+
+    >>> host_of("https://WWW.Example.com:8080/news/1"), host_of("example.com/a"), host_of(None)
+    ('www.example.com', 'example.com', None)
+    """
+    if not url or not url.strip():
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url if "//" in url else "//" + url)
+        return parts.hostname or None
+    except ValueError:
+        return None
+
+
+def on_site(host: str | None, domain: str) -> bool:
+    """True when ``host`` is ``domain`` or one of its subdomains."""
+    return host is not None and (host == domain or host.endswith("." + domain))
+
+
+def rules_for_url(rules: Sequence[Rule], url: str | None) -> Sequence[Rule]:
+    """The rules as they apply to an article from ``url``: site-scoped rules of other
+    sites left out, per-site config overrides applied."""
+    if not any(r.domains or r.sites for r in rules):
+        return rules
+    host = host_of(url)
+    out = []
+    for rule in rules:
+        if rule.domains and not any(on_site(host, d) for d in rule.domains):
+            continue
+        for override in rule.sites:
+            if on_site(host, override.domain):
+                changes: dict[str, Any] = {}
+                if override.enabled is not None:
+                    changes["enabled"] = override.enabled
+                if override.severity is not None:
+                    changes["severity"] = override.severity
+                rule = dataclasses.replace(rule, **changes)
+        out.append(rule)
+    return out
 
 
 class _RuleSpec:

@@ -13,13 +13,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cleaner.baseline import Baseline
+from cleaner.extract import HTML_SUFFIXES
 from cleaner.model import Article, ArticleResult, Severity
 from cleaner.pipeline import Pipeline
 from cleaner.read import FieldNames, ReadFailure, read_path
 from cleaner.report.html import render_html
 from cleaner.report.json_report import report_to_json, result_to_json
 
-INPUT_SUFFIXES = (".txt", ".json", ".jsonl", ".text", ".md")
+INPUT_SUFFIXES = (".txt", ".json", ".jsonl", ".text", ".md", *HTML_SUFFIXES)
 
 
 def discover(paths: Sequence[Path]) -> Iterator[Path | ReadFailure]:
@@ -78,8 +80,11 @@ class RunSummary:
         levels = [f.severity for r in self.results for f in r.findings]
         return max(levels, key=lambda s: s.rank) if levels else None
 
-    def exit_code(self, fail_on: str) -> int:
-        """0: nothing at/above ``fail_on``; 1: findings at/above it or an unreadable input; 2: nothing readable."""
+    def exit_code(self, fail_on: str, baseline: Baseline | None = None) -> int:
+        """0: nothing at/above ``fail_on``; 1: findings at/above it or an unreadable input; 2: nothing readable.
+
+        Findings listed in ``baseline`` do not count.
+        """
         if self.failures and not self.results:
             return 2
         if self.failures:
@@ -87,7 +92,9 @@ class RunSummary:
         if fail_on == "never":
             return 0
         threshold = Severity(fail_on).rank
-        return int(any(f.severity.rank >= threshold for r in self.results for f in r.findings))
+        known = baseline or Baseline()
+        return int(any(f.severity.rank >= threshold and not k
+                       for r in self.results for f, k in zip(r.findings, known.marks(r), strict=True)))
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -119,16 +126,25 @@ class OutputPlan:
     @classmethod
     def for_input(cls, path: Path, report_dir: Path, output: Path | None, single: bool, records: bool) -> OutputPlan:
         stem = path.stem
+        suffix = ".txt" if path.suffix.lower() in HTML_SUFFIXES else path.suffix  # HTML in, extracted text out
         if output is None:
-            cleaned = report_dir / f"{stem}.cleaned{path.suffix}"
+            cleaned = report_dir / f"{stem}.cleaned{suffix}"
         elif single and not output.is_dir() and output.suffix:
             cleaned = output
         else:
-            cleaned = output / path.name
+            cleaned = output / f"{stem}{suffix}"
         if cleaned.resolve() == path.resolve():
-            cleaned = cleaned.with_name(f"{stem}.cleaned{path.suffix}")
+            cleaned = cleaned.with_name(f"{stem}.cleaned{suffix}")
         reports = report_dir / stem if records else report_dir / f"{stem}.html"
         return cls(cleaned, report_dir / f"{stem}.findings.json", reports)
+
+
+def report_targets(run: FileRun, plan: OutputPlan) -> list[Path]:
+    """Where the HTML report of each result of ``run`` goes."""
+    if run.records:
+        return [plan.reports / f"{i + 1:05d}-{_safe_name(_record_id(r.article, i))}.html"
+                for i, r in enumerate(run.results)]
+    return [plan.reports] if run.results else []
 
 
 def write_file_outputs(run: FileRun, plan: OutputPlan, *, write_cleaned: bool = True) -> list[Path]:
@@ -141,13 +157,12 @@ def write_file_outputs(run: FileRun, plan: OutputPlan, *, write_cleaned: bool = 
                                            ensure_ascii=False, indent=2) + "\n")
     written.append(plan.findings)
     if run.records:
-        for i, result in enumerate(run.results):
-            target = plan.reports / f"{i + 1:05d}-{_safe_name(_record_id(result.article, i))}.html"
-            write_atomic(target, render_html(result))
+        for result, target in zip(run.results, report_targets(run, plan), strict=True):
+            write_atomic(target, render_html(result, input_path=str(run.path)))
         if run.results:
             written.append(plan.reports)
     elif run.results:
-        write_atomic(plan.reports, render_html(run.results[0]))
+        write_atomic(plan.reports, render_html(run.results[0], input_path=str(run.path)))
         written.append(plan.reports)
     return written
 

@@ -1,12 +1,18 @@
 """Render one :class:`ArticleResult` as a self-contained HTML audit report.
 
-The report has no external loads and no script: everything (CSS included) is
-inline, and the Content-Security-Policy forbids anything else. All data goes
-through Jinja2 autoescaping.
+The report has no external loads: everything is inline, and the
+Content-Security-Policy forbids anything else. The one script (``review.js``:
+filters, keyboard navigation, accept/reject decisions, a live cleaned copy) is
+allowed by its SHA-256 hash, computed here, never by 'unsafe-inline'. Its data
+is a JSON block whose ``<``, ``>`` and ``&`` are escaped, so no text of the
+article can close the script element. The report reads fully without the
+script; all other data goes through Jinja2 autoescaping.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 from collections import Counter, defaultdict
@@ -18,6 +24,7 @@ from typing import Any
 
 from jinja2 import Environment, Template
 
+from cleaner.fingerprint import result_fingerprints
 from cleaner.model import Action, ArticleResult, Finding, Readability, Severity
 
 CATEGORIES = (
@@ -28,6 +35,8 @@ CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
     "base-uri 'none'; form-action 'none'"
 )
+# Added for the review script: its hash, and fetches to the page's own origin (`cleaner review`).
+SCRIPT_CSP = "; script-src '{hash}'; connect-src 'self'"
 
 
 @dataclass(frozen=True)
@@ -40,10 +49,34 @@ class _Item:
     end: int
     colour: str
     slug: str
+    fingerprint: str = ""
 
     @property
     def removed(self) -> bool:
         return self.f.action == Action.REMOVE and self.f.applied
+
+
+@lru_cache(maxsize=1)
+def review_script() -> tuple[str, str]:
+    """The review script and its CSP source (``'sha256-…'``)."""
+    js = files(__package__).joinpath("review.js").read_text(encoding="utf-8")
+    if "</script" in js.lower():
+        raise ValueError("review.js must not contain '</script'")
+    digest = base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode("ascii")
+    return js, f"sha256-{digest}"
+
+
+def script_json(data: Any) -> str:
+    r"""JSON that is safe inside a ``<script type="application/json">`` element.
+
+    >>> script_json({"t": "</script><b>&"})
+    '{"t": "\\u003c/script\\u003e\\u003cb\\u003e\\u0026"}'
+    """
+    text = json.dumps(data, ensure_ascii=False)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return text
 
 
 @lru_cache(maxsize=1)
@@ -81,13 +114,14 @@ def _fmt(v: Any) -> str:
 
 def _items(result: ArticleResult) -> list[_Item]:
     size = len(result.article.text)
+    prints = dict(zip(map(id, result.findings), result_fingerprints(result), strict=True))
     order = sorted(result.findings, key=lambda f: (f.start, -f.end, f.rule))
     out = []
     for n, f in enumerate(order, 1):
         start = min(max(f.start, 0), size)
         end = min(max(f.end, start), size)
         slug = _slug(f.category)
-        out.append(_Item(n, f, start, end, slug if slug in CATEGORIES else "other", slug))
+        out.append(_Item(n, f, start, end, slug if slug in CATEGORIES else "other", slug, prints[id(f)]))
     return out
 
 
@@ -172,7 +206,8 @@ def _finding_view(it: _Item) -> dict[str, Any]:
         data["signals"] = "; ".join(f"{s.get('name')} ({s.get('detail')})" if isinstance(s, dict) else str(s)
                                     for s in data["signals"])
     return {
-        "n": it.n, "f": f, "colour": it.colour, "removed": it.removed,
+        "n": it.n, "f": f, "colour": it.colour, "removed": it.removed, "fingerprint": it.fingerprint,
+        "accept_label": "Replace" if f.replacement is not None and f.action != Action.REMOVE else "Remove",
         "severity": _slug(str(f.severity)),
         "replacement": None if f.replacement is None else visible(f.replacement),
         "excerpt": _shown(f.excerpt),
@@ -181,11 +216,30 @@ def _finding_view(it: _Item) -> dict[str, Any]:
     }
 
 
-def render_html(result: ArticleResult, *, title: str | None = None) -> str:
-    """Return the complete audit report for ``result`` as one HTML document."""
+def _review_data(result: ArticleResult, items: list[_Item], input_path: str | None) -> dict[str, Any]:
+    """What the review script needs: the text, the findings and how to name the article."""
+    art = result.article
+    return {
+        "version": 1, "source": art.source, "input": input_path or art.source, "sha256": art.sha256,
+        "stem": PurePath(input_path or art.source).stem or "article", "text": art.text,
+        "body_start": art.body_start, "cleaned": result.cleaned,
+        "findings": [{"n": i.n, "fingerprint": i.fingerprint, "rule": i.f.rule, "category": i.f.category,
+                      "severity": i.f.severity.value, "action": i.f.action.value, "applied": i.f.applied,
+                      "start": i.start, "end": i.end, "line": i.f.line, "column": i.f.column,
+                      "replacement": i.f.replacement, "excerpt": i.f.excerpt} for i in items],
+    }
+
+
+def render_html(result: ArticleResult, *, title: str | None = None, input_path: str | None = None) -> str:
+    """Return the complete audit report for ``result`` as one HTML document.
+
+    ``input_path`` names the input file when it differs from the article's
+    source (a record of a JSONL file); exported decisions carry it.
+    """
     art = result.article
     text = art.text
     items = _items(result)
+    js, script_hash = review_script()
     sev = Counter(str(f.severity) for f in result.findings)
     severities = [(s.value, sev.get(s.value, 0)) for s in sorted(Severity, key=lambda s: -s.rank)]
     severities += [(k, v) for k, v in sorted(sev.items()) if k not in {s.value for s in Severity}]
@@ -199,8 +253,15 @@ def render_html(result: ArticleResult, *, title: str | None = None) -> str:
          "replacement": visible(e.replacement) if e.replacement else None}
         for e in sorted(result.edits, key=lambda e: (e.start, e.end))
     ]
+    rules = Counter(f.rule for f in result.findings)
     return _template().render(
-        csp=CSP,
+        csp=CSP + SCRIPT_CSP.format(hash=script_hash),
+        review_js=js,
+        data_json=script_json(_review_data(result, items, input_path)),
+        rules=sorted(rules.items()),
+        extraction=art.extraction,
+        removed_blocks=[" ".join(e.removed.split()) for e in sorted(result.edits, key=lambda e: e.start)
+                        if e.removed.strip() and not e.replacement.strip()],
         title=title or art.title or PurePath(art.source).name or art.source or "Article",
         art=art,
         lines=text.count("\n") + 1 if text else 0,

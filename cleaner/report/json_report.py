@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from cleaner.baseline import Baseline
+from cleaner.fingerprint import result_fingerprints
 from cleaner.model import ArticleResult, Finding, Readability, Severity
 from cleaner.read import ReadFailure, sha256_of
 
@@ -35,14 +37,18 @@ def _readability(r: Readability | None) -> dict[str, Any] | None:
     return dataclasses.asdict(r) if r else None
 
 
-def result_to_json(result: ArticleResult) -> dict[str, Any]:
-    """One entry of ``files``."""
+def result_to_json(result: ArticleResult, baseline: Baseline | None = None) -> dict[str, Any]:
+    """One entry of ``files``. Each finding carries its stable ``fingerprint`` and whether
+    ``baseline`` lists it (``baselined``)."""
     a, b = result.article, result.byline
+    known = (baseline or Baseline()).marks(result)
+    findings = [{**finding_to_json(f), "fingerprint": fp, "baselined": k}
+                for f, fp, k in zip(result.findings, result_fingerprints(result), known, strict=True)]
     return {
         "path": a.source,
         "sha256": a.sha256,
         "length": len(a.text),
-        "findings": [finding_to_json(f) for f in result.findings],
+        "findings": findings,
         "byline": {"declared": list(b.declared), "credited": list(b.credited), "agency": list(b.agency),
                    "mismatch": b.mismatch, "declared_source": b.declared_source, "dateline": b.dateline},
         "readability": {"before": _readability(result.readability_before),
@@ -54,16 +60,22 @@ def result_to_json(result: ArticleResult) -> dict[str, Any]:
         "edits": [{"start": e.start, "end": e.end, "removed": e.removed, "replacement": e.replacement,
                    "rules": list(e.rules)} for e in result.edits],
         "notes": list(result.notes),
+        "author": a.author, "url": a.url, "date": a.date,
+        # For HTML input: the offsets above refer to the extracted text, and this says what extraction dropped.
+        **({"extraction": {**dataclasses.asdict(a.extraction), "dropped": list(a.extraction.dropped),
+                           "offsets": "extracted text"}} if a.extraction else {}),
     }
 
 
-def summarize(results: Iterable[ArticleResult], failures: Iterable[ReadFailure] = ()) -> dict[str, Any]:
+def summarize(results: Iterable[ArticleResult], failures: Iterable[ReadFailure] = (),
+              baseline: Baseline | None = None) -> dict[str, Any]:
     by_severity: Counter[str] = Counter({s.value: 0 for s in Severity})
     by_category: Counter[str] = Counter()
     by_rule: Counter[str] = Counter()
-    files = 0
+    files = baselined = 0
     for r in results:
         files += 1
+        baselined += sum((baseline or Baseline()).marks(r))
         for f in r.findings:
             by_severity[f.severity.value] += 1
             by_category[f.category] += 1
@@ -72,15 +84,16 @@ def summarize(results: Iterable[ArticleResult], failures: Iterable[ReadFailure] 
     return {
         "files": files, "findings": sum(by_severity.values()), "by_severity": dict(by_severity),
         "by_category": dict(sorted(by_category.items())), "by_rule": dict(sorted(by_rule.items())),
-        "unreadable": len(failed),
+        "unreadable": len(failed), "baselined": baselined,
     }
 
 
-def report_to_json(results: list[ArticleResult], failures: list[ReadFailure] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+def report_to_json(results: list[ArticleResult], failures: list[ReadFailure] = (),  # type: ignore[assignment]
+                   baseline: Baseline | None = None) -> dict[str, Any]:
     """The whole document for a run."""
     return {
         "version": JSON_VERSION,
-        "files": [result_to_json(r) for r in results],
-        "summary": summarize(results, failures),
+        "files": [result_to_json(r, baseline) for r in results],
+        "summary": summarize(results, failures, baseline),
         "errors": [{"path": f.source, "message": f.message} for f in failures],
     }
