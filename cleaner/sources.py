@@ -69,8 +69,15 @@ class Source:
         return suffix.removesuffix(".gz").removesuffix(".zst")
 
 
-def _matches(rel: str, name: str, globs: Sequence[str]) -> bool:
-    return any(fnmatch.fnmatchcase(rel, g) or fnmatch.fnmatchcase(name, g) for g in globs)
+def _matches(rel: str, globs: Sequence[str]) -> bool:
+    """True if a glob matches the path relative to the folder or any tail of it.
+
+    >>> _matches("2024/drafts/b.jsonl", ["drafts/*"]), _matches("2024/a.jsonl", ["drafts/*"])
+    (True, False)
+    """
+    parts = rel.split("/")
+    tails = ["/".join(parts[i:]) for i in range(len(parts))]
+    return any(fnmatch.fnmatchcase(tail, g) for g in globs for tail in tails)
 
 
 def expand_inputs(paths: Sequence[Path | str], include: Sequence[str] = (),
@@ -91,8 +98,8 @@ def expand_inputs(paths: Sequence[Path | str], include: Sequence[str] = (),
                 if not p.is_file():
                     continue
                 rel = p.relative_to(path).as_posix()
-                wanted = _matches(rel, p.name, include) if include else bool(input_suffix(p.name))
-                if wanted and not _matches(rel, p.name, exclude):
+                wanted = _matches(rel, include) if include else bool(input_suffix(p.name))
+                if wanted and not _matches(rel, exclude):
                     found.append(p)
             if not found:
                 what = f"files matching {', '.join(include)}" if include else f"{', '.join(INPUT_SUFFIXES)} files"
@@ -139,12 +146,18 @@ def iter_raw_records(source: Source) -> Iterator[RawRecord | ReadFailure]:
         return
     try:
         reader = io.BufferedReader(stream) if not isinstance(stream, io.BufferedIOBase) else stream  # type: ignore[arg-type]
-        for index, line in enumerate(reader):
+        head = reader.peek(4)[:4] if hasattr(reader, "peek") else b""
+        lines: Iterator[bytes] = iter(reader)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            # UTF-16 cannot be cut at b"\n": decode as a text stream, hand on UTF-8 lines.
+            text = io.TextIOWrapper(reader, encoding="utf-16", newline="\n")  # type: ignore[type-var]
+            lines = (line.encode("utf-8", errors="surrogatepass") for line in text)
+        for index, line in enumerate(lines):
             if index == 0 and line.startswith(codecs.BOM_UTF8):
                 line = line[len(codecs.BOM_UTF8):]
             if line.strip():
                 yield RawRecord(source.label, index, line.rstrip(b"\r\n"))
-    except (OSError, EOFError, ValueError) as exc:  # truncated gzip, corrupt zstd frame, …
+    except (OSError, EOFError, ValueError) as exc:  # truncated gzip, bad UTF-16, corrupt zstd frame, …
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         yield ReadFailure(source.label, f"could not be read to the end ({reason}); the records before it were kept")
     except Exception as exc:  # zstandard.ZstdError is not an OSError  # noqa: BLE001
