@@ -252,6 +252,8 @@ def clean(
                          has_title=not no_title, fields=_fields(text_field, cfg))
     to_stdout = output is not None and str(output) == "-"
     if engine == "ray":
+        if include or exclude:
+            raise _fail("--include/--exclude are for --engine local; give Ray the JSONL files or folders to read")
         totals = _run_ray(paths, spec, dataclasses.replace(opts, html="none"), output, address, jobs, quiet)
     else:
         batch = BatchOptions(report_dir=report_dir, output=output, include=tuple(include or ()),
