@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from cleaner.config import Config
+from cleaner.grammar_units import PARAGRAPH_CACHE, ParagraphChecker
 from cleaner.model import Article, ArticleResult, Severity
 from cleaner.pipeline import Pipeline, languagetool_options
 from cleaner.read import FieldNames, ReadFailure
@@ -73,7 +74,8 @@ class PipelineSpec:
         rules = self.rules()
         options = languagetool_options(rules) if self.grammar else {}
         try:
-            service = open_checker(url=self.config.languagetool_url, **options) if options else None
+            service = ParagraphChecker(open_checker(url=self.config.languagetool_url, cache_size=PARAGRAPH_CACHE,
+                                                    **options)) if options else None
         except CleanerError as exc:  # the run goes on without grammar, and every result says so
             pipeline = Pipeline(rules, None)
             pipeline.grammar_lost = f"grammar checking was unavailable in this worker ({exc})"

@@ -20,6 +20,7 @@ from cleaner import __version__
 from cleaner.cli_languagetool import app as languagetool_app
 from cleaner.config import Config, load_config
 from cleaner.errors import CleanerError
+from cleaner.grammar_units import PARAGRAPH_CACHE, ParagraphChecker
 from cleaner.languagetool import open_checker
 from cleaner.batch import (
     FINDINGS_FORMATS,
@@ -92,7 +93,8 @@ def _setup(rules: list[Path] | None, no_defaults: bool, config_path: Path | None
         loaded = config.apply(load_rules(paths, defaults=config.default_rules and not no_defaults))
         wanted = config.grammar if grammar is None else grammar
         options = languagetool_options(loaded) if wanted else {}
-        service = open_checker(url=config.languagetool_url, **options) if options else None
+        service = ParagraphChecker(open_checker(url=config.languagetool_url, cache_size=PARAGRAPH_CACHE,
+                                                **options)) if options else None
         return Pipeline(loaded, service), config
     except CleanerError as exc:
         raise _fail(str(exc)) from None
