@@ -163,17 +163,26 @@ class _Console:
 
     def start(self, total: int | None) -> Callable[[int], None]:
         from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
         from rich.text import Text
 
-        class Rate(ProgressColumn):
-            def render(self, task: Any) -> Text:
-                speed = task.finished_speed or task.speed
-                return Text(f"{speed:,.1f} articles/s" if speed else "– articles/s")
+        class RateAndEta(ProgressColumn):
+            """Average rate since the start: results arrive in ordered bursts, so a recent-window
+            rate (rich's default) swings between zero and thousands."""
 
-        self.progress = Progress(TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), Rate(),
-                                 TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+            def render(self, task: Any) -> Text:
+                elapsed = task.elapsed or 0.0
+                rate = task.completed / elapsed if elapsed > 1 and task.completed else None
+                done = f"{int(elapsed) // 60}:{int(elapsed) % 60:02d}"
+                if rate is None:
+                    return Text(f"– articles/s  {done} elapsed")
+                eta = ""
+                if task.total is not None:
+                    left = max(task.total - task.completed, 0) / rate
+                    eta = f"  ETA {int(left) // 3600}:{int(left) % 3600 // 60:02d}:{int(left) % 60:02d}"
+                return Text(f"{rate:,.1f} articles/s  {done} elapsed{eta}")
+
+        self.progress = Progress(TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), RateAndEta(),
                                  console=Console(stderr=True), transient=False)
         self.progress.start()
         task = self.progress.add_task("clean", total=total)

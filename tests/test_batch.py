@@ -174,3 +174,11 @@ def test_corpus_records_keep_their_count(workdir: Path):
     result = clean(str(corpus), "--html", "none", "--report-dir", "rep", "-j", "2")
     assert result.exit_code == 0
     assert (workdir / "rep" / "traf.cleaned.jsonl").read_text(encoding="utf-8").count("\n") == 60
+
+
+def test_progress_bar_when_asked_and_never_by_default_off_a_terminal(workdir: Path):
+    (workdir / "in.jsonl").write_text("\n".join(records(20)) + "\n", encoding="utf-8")
+    shown = clean("in.jsonl", "--html", "none", "--progress")
+    assert "cleaning" in shown.stderr and "20/20" in shown.stderr and "articles/s" in shown.stderr
+    quiet = clean("in.jsonl", "--html", "none")
+    assert "articles/s" not in quiet.stderr
