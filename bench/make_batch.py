@@ -7,8 +7,9 @@ read in place, never copied into the repository) when it is present, then
 synthetic copies of the seed articles in ``seeds/`` (paragraphs shuffled and
 names varied, so no two records are the same text) up to ``--records``. Every
 ``--broken-every``-th record is broken in one of four ways a real dump has:
-truncated JSON, no text field, a text field that is not a string, bytes that are
-not UTF-8. Compress the output with gzip or zstd to test compressed input.
+truncated JSON, no text field, a text field that is not a string (these three
+cannot be cleaned and come out with ``cleaner.error``), and bytes that are not
+UTF-8 (decoded by charset detection; the findings entry names the encoding). Compress the output with gzip or zstd to test compressed input.
 """
 
 from __future__ import annotations
@@ -98,7 +99,8 @@ def main() -> None:
             fh.write(line + b"\n")
             size += len(line) + 1
     broken_count = args.records // args.broken_every if args.broken_every else 0
-    print(f"wrote {args.out}: {args.records} records ({broken_count} broken), {size / 1e6:.1f} MB")
+    print(f"wrote {args.out}: {args.records} records ({broken_count} broken: {broken_count - broken_count // 4} "
+          f"unreadable, {broken_count // 4} not UTF-8), {size / 1e6:.1f} MB")
 
 
 if __name__ == "__main__":

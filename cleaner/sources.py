@@ -12,6 +12,7 @@ that record only.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import fnmatch
 import gzip
 import io
@@ -171,11 +172,12 @@ def iter_raw_records(source: Source) -> Iterator[RawRecord | ReadFailure]:
 def parse_record(raw: RawRecord, fields: FieldNames = FieldNames()) -> Article | ReadFailure:
     """Parse one JSONL line into an article; a bad line becomes a failure naming file and line."""
     where = f"{raw.source}:{raw.index + 1}"
+    encoding = "utf-8"
     try:
         text = raw.data.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError:  # one record in another charset: decode it alone, say which in its findings
         try:
-            text = decode_bytes(raw.data, where)[0]
+            text, encoding = decode_bytes(raw.data, where)
         except InputError as exc:
             return ReadFailure(where, exc.reason, raw=raw.data.decode("utf-8", errors="replace"))
     try:
@@ -186,9 +188,10 @@ def parse_record(raw: RawRecord, fields: FieldNames = FieldNames()) -> Article |
         return ReadFailure(where, "is JSON nested too deeply to read", raw=text)
     label = f"{raw.source}{record_label(record, raw.index, fields)}"
     try:
-        return article_from_record(record, label, fields)
+        article = article_from_record(record, label, fields)
     except InputError as exc:
         return ReadFailure(label, exc.reason, raw=text, record=record)
+    return article if encoding == "utf-8" else dataclasses.replace(article, encoding=encoding)
 
 
 def iter_documents(source: Source, *, has_title: bool, fields: FieldNames) -> Iterator[Article | ReadFailure]:
