@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
+from collections.abc import Callable
 from enum import IntEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -22,15 +24,25 @@ from cleaner.config import Config, load_config
 from cleaner.errors import CleanerError
 from cleaner.extract import HTML_SUFFIXES
 from cleaner.formats import FORMATS, Audit, render
+from cleaner.grammar_units import PARAGRAPH_CACHE, ParagraphChecker
 from cleaner.languagetool import open_checker
+from cleaner.batch import (
+    FINDINGS_FORMATS,
+    HTML_MODES,
+    BatchOptions,
+    FindingsWriter,
+    Outcome,
+    OutputOptions,
+    PipelineSpec,
+    RunTotals,
+    Worker,
+    run_batch,
+)
 from cleaner.pipeline import Pipeline, languagetool_options
 from cleaner.read import FieldNames, ReadFailure
 from cleaner.rulecheck import explain_rule, test_rules
 from cleaner.rules import load_rules
-from cleaner.model import ArticleResult
-from cleaner.report.index import write_index
-from cleaner.run import (OutputPlan, RunSummary, discover, report_targets, run_file, write_atomic,
-                         write_file_outputs)
+from cleaner.run import OutputPlan, RunSummary, write_atomic, write_file_outputs
 
 
 class ExitCode(IntEnum):
@@ -86,7 +98,8 @@ def _setup(rules: list[Path] | None, no_defaults: bool, config_path: Path | None
         loaded = config.apply(load_rules(paths, defaults=config.default_rules and not no_defaults))
         wanted = config.grammar if grammar is None else grammar
         options = languagetool_options(loaded) if wanted else {}
-        service = open_checker(url=config.languagetool_url, **options) if options else None
+        service = ParagraphChecker(open_checker(url=config.languagetool_url, cache_size=PARAGRAPH_CACHE,
+                                                **options)) if options else None
         return Pipeline(loaded, service), config
     except CleanerError as exc:
         raise _fail(str(exc)) from None
@@ -104,38 +117,126 @@ def _fail_on(option: str | None, config: Config, default: str) -> str:
     return fail_on
 
 
-def _run(paths: list[Path], pipeline: Pipeline, *, has_title: bool, fields: FieldNames,
-         report_dir: Path | None, output: Path | None, write_cleaned: bool) -> RunSummary:
-    summary = RunSummary()
-    reports: list[tuple[ArticleResult, Path]] = []  # for the batch index
-    batch = False
-    inputs = list(discover(paths))
-    files = [p for p in inputs if isinstance(p, Path)]
-    for item in inputs:
-        if isinstance(item, ReadFailure):
-            summary.failures.append(item)
-            typer.echo(f"cleaner: skipped {item.message}", err=True)
-            continue
-        run = run_file(item, pipeline, has_title=has_title, fields=fields)
-        summary.results.extend(run.results)
-        summary.failures.extend(run.failures)
-        for failure in run.failures:
-            typer.echo(f"cleaner: skipped {failure.message}", err=True)
-        if report_dir is not None:
-            plan = OutputPlan.for_input(item, report_dir, output, len(files) == 1, run.records)
-            summary.written.extend(write_file_outputs(run, plan, write_cleaned=write_cleaned))
-            reports.extend(zip(run.results, report_targets(run, plan), strict=True))
-            batch = batch or run.records
-    if report_dir is not None and (batch or len(reports) > 1):
-        summary.written.append(write_index(report_dir, reports, summary.failures))
-    return summary
+JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes "
+                                            "(default: all cores).")]
+IncludeOpt = Annotated[list[str] | None, typer.Option("--include", help="In folders, take only files matching this "
+                                                      "glob, e.g. '*.jsonl.gz' (repeatable).")]
+ExcludeOpt = Annotated[list[str] | None, typer.Option("--exclude", help="In folders, skip files matching this glob "
+                                                      "(repeatable).")]
+FindingsOpt = Annotated[str, typer.Option("--findings", help="Findings file format: json (one document, the "
+                                          "version-1 contract) or jsonl (one line per article).")]
+HtmlOpt = Annotated[str, typer.Option("--html", help="HTML reports: all, flagged (articles with a warning or "
+                                      "error) or none.")]
+HtmlLimitOpt = Annotated[int, typer.Option("--html-limit", min=0, help="At most this many HTML reports for "
+                                           "JSONL records per run (0: no limit).")]
+ProgressOpt = Annotated[bool | None, typer.Option("--progress/--no-progress", help="Progress bar with rate and "
+                                                  "ETA (default: on a terminal, off in CI).")]
+EngineOpt = Annotated[str, typer.Option("--engine", help="local (this machine, --jobs processes) or ray "
+                                        "(a Ray cluster, JSONL input).")]
+AddressOpt = Annotated[str | None, typer.Option("--address", help="Ray cluster address (ray://host:10001 or "
+                                                "auto); default: a local Ray instance.")]
+
+
+def _spec(rules: list[Path] | None, no_defaults: bool, pipeline: Pipeline, config: Config) -> PipelineSpec:
+    """What worker processes (or Ray actors) need to rebuild this run's pipeline."""
+    try:
+        return PipelineSpec.from_paths([*config.rules, *(rules or [])],
+                                       defaults=config.default_rules and not no_defaults, config=config,
+                                       grammar=pipeline.grammar is not None)
+    except OSError as exc:
+        raise _fail(f"a rule file cannot be read ({exc})") from None
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise _fail(f"{name} must be one of {', '.join(allowed)} (got '{value}')")
+    return value
+
+
+class _Console:
+    """Messages on stderr, drawn above the progress bar while one is shown (rich, which Typer ships with)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.progress: Any = None
+
+    def echo(self, message: str) -> None:
+        if self.progress is not None:
+            self.progress.console.print(message, markup=False, highlight=False, soft_wrap=True)
+        else:
+            typer.echo(message, err=True)
+
+    def start(self, total: int | None) -> Callable[[int], None]:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
+        from rich.text import Text
+
+        class RateAndEta(ProgressColumn):
+            """Average rate since the start: results arrive in ordered bursts, so a recent-window
+            rate (rich's default) swings between zero and thousands."""
+
+            def render(self, task: Any) -> Text:
+                elapsed = task.elapsed or 0.0
+                rate = task.completed / elapsed if elapsed > 1 and task.completed else None
+                done = f"{int(elapsed) // 60}:{int(elapsed) % 60:02d}"
+                if rate is None:
+                    return Text(f"– articles/s  {done} elapsed")
+                eta = ""
+                if task.total is not None:
+                    left = max(task.total - task.completed, 0) / rate
+                    eta = f"  ETA {int(left) // 3600}:{int(left) % 3600 // 60:02d}:{int(left) % 60:02d}"
+                return Text(f"{rate:,.1f} articles/s  {done} elapsed{eta}")
+
+        self.progress = Progress(TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), RateAndEta(),
+                                 console=Console(stderr=True), transient=False)
+        self.progress.start()
+        task = self.progress.add_task("clean", total=total)
+        return lambda n: self.progress.advance(task, n)
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None
+
+
+def _show_progress(option: bool | None, quiet: bool) -> bool:
+    if option is not None:
+        return option
+    return not quiet and sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def _run(paths: list[Path], pipeline: Pipeline, spec: PipelineSpec, opts: OutputOptions, batch: BatchOptions,
+         *, progress: bool, on_outcome: Callable[[Outcome], None] | None = None) -> RunTotals:
+    console = _Console(progress)
+    try:
+        return run_batch(paths, spec, opts, batch, on_failure=lambda m: console.echo(f"cleaner: skipped {m}"),
+                         on_outcome=on_outcome, progress=console.start if progress else None,
+                         stdout=sys.stdout, worker=Worker.with_pipeline(pipeline, opts))
+    except CleanerError as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        console.stop()
+
+
+def _run_ray(paths: list[Path], spec: PipelineSpec, opts: OutputOptions, output: Path | None,
+             address: str | None, jobs: int | None, quiet: bool) -> RunTotals:
+    from cleaner.engine_ray import RayUnavailable, run_ray
+
+    if output is None:
+        raise _fail("--engine ray needs --output: a folder (local or an object-store URI such as s3://bucket/out)")
+    try:
+        return run_ray([str(p) for p in paths], spec, opts, str(output), address=address, actors=jobs,
+                       log=None if quiet else lambda m: typer.echo(m, err=True))
+    except RayUnavailable as exc:
+        raise _fail(str(exc)) from None
 
 
 @app.command()
 def clean(
-    paths: Annotated[list[Path], typer.Argument(help="Text, JSON or JSONL files, or folders of them.")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Cleaned copy: a file (one input) "
-                                                "or a folder. Default: next to the reports.")] = None,
+    paths: Annotated[list[Path], typer.Argument(help="Text, JSON or JSONL files (also .jsonl.gz/.zst), folders of "
+                                                "them, or - for JSONL on stdin.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Cleaned copy: a file (one input), a "
+                                                "folder, or - for stdout. Default: next to the reports.")] = None,
     report_dir: Annotated[Path, typer.Option("--report-dir", help="Where HTML reports and JSON findings go.")]
     = Path("reports"),
     rules: RulesOpt = None,
@@ -146,25 +247,50 @@ def clean(
     grammar: GrammarOpt = None,
     config: ConfigOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    jobs: JobsOpt = None,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
+    findings: FindingsOpt = "json",
+    html: HtmlOpt = "all",
+    html_limit: HtmlLimitOpt = 1000,
+    progress: ProgressOpt = None,
+    engine: EngineOpt = "local",
+    address: AddressOpt = None,
 ) -> None:
     """Write a cleaned copy of each article, an HTML audit report and the JSON findings."""
+    _choice("--findings", findings, FINDINGS_FORMATS)
+    _choice("--html", html, HTML_MODES)
+    _choice("--engine", engine, ("local", "ray"))
     pipeline, cfg = _setup(rules, no_default_rules, config, grammar)
     threshold = _fail_on(fail_on, cfg, "never")
-    summary = _run(paths, pipeline, has_title=not no_title, fields=_fields(text_field, cfg),
-                   report_dir=report_dir, output=output, write_cleaned=True)
+    spec = _spec(rules, no_default_rules, pipeline, cfg)
+    opts = OutputOptions(records_out=True, cleaned=True, findings=findings, html=html,
+                         has_title=not no_title, fields=_fields(text_field, cfg), keep_result=html != "none")
+    to_stdout = output is not None and str(output) == "-"
+    if engine == "ray":
+        if include or exclude:
+            raise _fail("--include/--exclude are for --engine local; give Ray the JSONL files or folders to read")
+        totals = _run_ray(paths, spec, dataclasses.replace(opts, html="none"), output, address, jobs, quiet)
+    else:
+        batch = BatchOptions(report_dir=report_dir, output=output, include=tuple(include or ()),
+                             exclude=tuple(exclude or ()), jobs=jobs or os.cpu_count() or 1,
+                             findings=findings, html_limit=html_limit)
+        totals = _run(paths, pipeline, spec, opts, batch, progress=_show_progress(progress, quiet))
     if not quiet:
-        for result in summary.results:
-            counts = ", ".join(f"{n} {s}" for s, n in sorted(result.counts().items())) or "no findings"
-            edits = sum(1 for e in result.edits)
-            typer.echo(f"{result.article.source}: {counts}; {edits} edits")
-        for path in summary.written:
-            typer.echo(f"wrote {path}")
-    raise typer.Exit(summary.exit_code(threshold))
+        say = (lambda m: typer.echo(m, err=True)) if to_stdout else typer.echo
+        for line in totals.summaries:
+            say(line)
+        for path in totals.written:
+            say(f"wrote {path}")
+        for notice in totals.notices:
+            say(f"note: {notice}")
+    raise typer.Exit(totals.exit_code(threshold))
 
 
 @app.command()
 def audit(
-    paths: Annotated[list[Path], typer.Argument(help="Text, JSON, JSONL or HTML files, or folders of them.")],
+    paths: Annotated[list[Path], typer.Argument(help="Text, JSON, JSONL (also .jsonl.gz/.zst) or HTML files, "
+                                                "folders of them, or - for JSONL on stdin.")],
     output_format: Annotated[str, typer.Option("--format", "-f", help=f"{', '.join(FORMATS)}.")] = "text",
     fail_on: FailOnOpt = None,
     report_dir: Annotated[Path | None, typer.Option("--report-dir", help="Also write HTML reports and JSON "
@@ -179,15 +305,53 @@ def audit(
                                                   "stay visible but do not count toward the exit code.")] = None,
     write_baseline: Annotated[Path | None, typer.Option("--write-baseline", help="Record every current finding "
                                                         "in this baseline file.")] = None,
+    jobs: JobsOpt = None,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
+    html: HtmlOpt = "all",
+    html_limit: HtmlLimitOpt = 1000,
+    progress: ProgressOpt = None,
 ) -> None:
     """Report findings without writing a cleaned copy; the exit code gates CI."""
     if output_format not in FORMATS:
         raise _fail(f"--format must be one of {', '.join(FORMATS)} (got '{output_format}')")
+    _choice("--html", html, HTML_MODES)
     pipeline, cfg = _setup(rules, no_default_rules, config, grammar)
     threshold = _fail_on(fail_on, cfg, "error")
-    known = _baseline(baseline or cfg.baseline)
-    summary = _run(paths, pipeline, has_title=not no_title, fields=_fields(text_field, cfg),
-                   report_dir=report_dir, output=None, write_cleaned=False)
+    spec = _spec(rules, no_default_rules, pipeline, cfg)
+    baseline_path = baseline or cfg.baseline
+    # text and json stream with flat memory; the CI formats and baselines need every result at the end.
+    streaming = output_format in ("text", "json") and baseline_path is None and write_baseline is None
+    opts = OutputOptions(records_out=False, cleaned=False, findings="json" if output_format == "json" or report_dir
+                         else None, html=html if report_dir else "none", audit_lines=output_format == "text",
+                         has_title=not no_title, fields=_fields(text_field, cfg),
+                         keep_result=not streaming or report_dir is not None)
+    batch = BatchOptions(report_dir=report_dir, output=None, include=tuple(include or ()),
+                         exclude=tuple(exclude or ()), jobs=jobs or os.cpu_count() or 1, html_limit=html_limit)
+    if streaming and output_format == "json":
+        writer = FindingsWriter(sys.stdout, "json")
+        totals = _run(paths, pipeline, spec, opts, batch, progress=_show_progress(progress, True),
+                      on_outcome=writer.add)
+        writer.close()
+        raise typer.Exit(totals.exit_code(threshold))
+    if streaming:
+        def echo(outcome: Outcome) -> None:
+            for line in outcome.audit_lines:
+                typer.echo(line)
+
+        totals = _run(paths, pipeline, spec, opts, batch, progress=_show_progress(progress, False),
+                      on_outcome=echo)
+        raise typer.Exit(totals.exit_code(threshold))
+    summary = RunSummary()
+
+    def collect(outcome: Outcome) -> None:
+        if outcome.result is not None:
+            summary.results.append(outcome.result)
+        elif outcome.failure is not None:
+            summary.failures.append(ReadFailure(outcome.source, outcome.failure.removeprefix(f"{outcome.source}: ")))
+
+    _run(paths, pipeline, spec, opts, batch, progress=_show_progress(progress, True), on_outcome=collect)
+    known = _baseline(baseline_path)
     sys.stdout.write(render(output_format, Audit(summary.results, summary.failures, known, threshold,
                                                  pipeline.rules)))
     if write_baseline is not None:

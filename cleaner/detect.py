@@ -98,6 +98,118 @@ def rule_hits(rule: Rule, doc: Document, grammar: GrammarService | None = None) 
         yield from _phrase_hits(rule, doc.segments(rule.scope))
 
 
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=")
+
+
+class ScanPlan:
+    """All pattern and phrase rules of a rule set, compiled for few passes over the text.
+
+    Per scope, the phrase lists matched ``anywhere`` or at ``line-start`` share one
+    Aho-Corasick automaton (one pass per segment instead of one per rule), and the
+    regular expressions share one alternation used as a pre-filter: a segment
+    none of them matches (most lines) costs one search instead of one per rule;
+    only segments it matches are searched rule by rule, so every rule still finds
+    exactly what it found alone, overlaps included. Patterns with back-references
+    (their group numbers would shift) stay out of the alternation.
+    """
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = tuple(rules)
+        self.indexes = {id(r): i for i, r in enumerate(self.rules)}
+        by_scope: dict[Scope, list[int]] = {}
+        for i, rule in enumerate(self.rules):
+            if rule.enabled and rule.check is None:
+                by_scope.setdefault(rule.scope, []).append(i)
+        self.scopes = by_scope
+        self.prefilters: dict[Scope, tuple[re.Pattern[str] | None, tuple[int, ...], tuple[int, ...]]] = {}
+        self.automata: dict[Scope, tuple[ahocorasick.Automaton | None, tuple[int, ...]]] = {}
+        for scope, members in by_scope.items():
+            patterns = [i for i in members if self.rules[i].pattern is not None]
+            joinable = [i for i in patterns if not _BACKREF.search(self.rules[i].pattern.pattern)]  # type: ignore[union-attr]
+            combined = None
+            if len(joinable) > 1:
+                parts = [f"(?{'i' if self.rules[i].pattern.flags & re.IGNORECASE else '-i'}:"  # type: ignore[union-attr]
+                         f"{self.rules[i].pattern.pattern})" for i in joinable]  # type: ignore[union-attr]
+                try:
+                    combined = re.compile("|".join(parts))
+                except re.error:  # e.g. the same group name in two rules: scan them one by one
+                    combined = None
+            filtered = tuple(joinable) if combined is not None else ()
+            self.prefilters[scope] = (combined, filtered, tuple(i for i in patterns if i not in filtered))
+            phrased = [i for i in members if self.rules[i].phrases and self.rules[i].phrase_mode != "line"]
+            auto = None
+            if phrased:
+                auto = ahocorasick.Automaton()
+                entries: dict[str, list[tuple[int, int]]] = {}
+                for i in phrased:
+                    for phrase in _phrase_set(self.rules[i].phrases):
+                        entries.setdefault(phrase, []).append((i, len(phrase)))
+                for phrase, owners in entries.items():
+                    auto.add_word(phrase, tuple(owners))
+                auto.make_automaton()
+            self.automata[scope] = (auto, tuple(phrased))
+
+    def run(self, doc: Document) -> dict[int, list[Hit]]:
+        """The hits of every pattern and phrase rule, by rule index."""
+        out: dict[int, list[Hit]] = {}
+        for scope, members in self.scopes.items():
+            segments = doc.segments(scope)
+            combined, filtered, alone = self.prefilters[scope]
+            for i in members:
+                rule = self.rules[i]
+                if rule.phrases and rule.phrase_mode == "line":
+                    out[i] = list(_phrase_hits(rule, segments))
+                elif rule.pattern is not None and i in alone:
+                    out[i] = list(_pattern_hits(rule, segments))
+            if combined is not None:
+                for i in filtered:
+                    out[i] = []
+                for seg in segments:
+                    if combined.search(seg.text) is None:
+                        continue
+                    for i in filtered:
+                        out[i].extend(_pattern_hits(self.rules[i], (seg,)))
+            auto, phrased = self.automata[scope]
+            if auto is not None:
+                for i in phrased:
+                    out[i] = []
+                self._phrases(auto, segments, out)
+        return out
+
+    def _phrases(self, auto: ahocorasick.Automaton, segments: Sequence[Segment], out: dict[int, list[Hit]]) -> None:
+        for seg in segments:
+            folded = seg.text.casefold()
+            if len(folded) != len(seg.text):  # casefold changed lengths (ß → ss): fall back to lower()
+                folded = seg.text.lower()
+            lead = len(folded) - len(folded.lstrip(_EDGE_JUNK))
+            done: set[int] = set()
+            for end, owners in auto.iter(folded):
+                for i, length in owners:
+                    start = end + 1 - length
+                    if i in done or not _is_word_edge(folded, start, end + 1):
+                        continue
+                    if self.rules[i].phrase_mode == "line-start":
+                        if start == lead:
+                            out[i].append(Hit(seg.start, seg.end))
+                            done.add(i)
+                    else:
+                        out[i].append(Hit(seg.start + start, seg.start + end + 1))
+
+
+_PLANS: dict[tuple[int, ...], ScanPlan] = {}
+
+
+def scan_plan(rules: Sequence[Rule]) -> ScanPlan:
+    """The compiled plan of a rule set, built once per set (a run uses one)."""
+    key = tuple(id(r) for r in rules)
+    plan = _PLANS.get(key)  # the plan holds the rules, so their ids cannot be reused while it is cached
+    if plan is None:
+        if len(_PLANS) > 32:
+            _PLANS.clear()
+        plan = _PLANS[key] = ScanPlan(rules)
+    return plan
+
+
 def _expand(hit: Hit, doc: Document, expand: str) -> Hit:
     """Widen a hit to the line, sentence or paragraph (or run of them) it falls in."""
     if expand == "none":
@@ -159,12 +271,17 @@ def detect(doc: Document, rules: Iterable[Rule], locator: Locator,
     (``doc.removed``): a line, sentence or paragraph finding inside text already
     removed as boilerplate is dropped, and grammar checks only the article text.
     """
+    rules = tuple(rules)
     enabled = [r for r in rules if r.enabled]
     removed: list[tuple[int, int]] = []
     found: dict[tuple[str, int, int], Finding] = {}
+    plan = scan_plan(rules)
+    scanned = plan.run(doc)  # pattern and phrase hits do not depend on what was removed
 
     def collect(rule: Rule, view: Document) -> None:
-        for raw in rule_hits(rule, view, grammar):
+        index = plan.indexes.get(id(rule))
+        hits = scanned[index] if index is not None and index in scanned else rule_hits(rule, view, grammar)
+        for raw in hits:
             hit = _expand(raw, view, rule.expand)
             if rule.action is Action.REMOVE:
                 removed.append((hit.start, hit.end))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import re
 from dataclasses import dataclass
 
 import ftfy
@@ -79,9 +80,12 @@ class Normalized:
     offsets: OffsetMap
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f&]")
+
+
 def _needs_fixing(line: str) -> bool:
     if line.isascii():
-        return "&" in line or "\x1b" in line or any(ord(c) < 32 and c != "\t" for c in line)
+        return _CONTROL.search(line) is not None  # an entity, an escape or a control character
     return True
 
 

@@ -178,26 +178,27 @@ def _record_id(article: Article, index: int) -> str:
 def _cleaned_output(run: FileRun) -> str:
     if not run.records:
         return run.results[0].cleaned
-    lines = []
-    for item in run.items:
-        if isinstance(item, ReadFailure):
-            lines.append(_failed_record(item))
-            continue
-        result = item
-        record = dict(result.article.record or {})
-        field_name = result.article.text_field or "text"
-        summary = result_to_json(result)
-        record[field_name] = result.cleaned
-        record["cleaner"] = {
-            "original_text": result.article.text,
-            "findings": len(result.findings),
-            "by_severity": _count(result, "severity"),
-            "by_category": _count(result, "category"),
-            "byline": summary["byline"],
-            "edits": summary["edits"],
-        }
-        lines.append(json.dumps(record, ensure_ascii=False))
-    return "\n".join(lines) + "\n"
+    return "\n".join(output_record(item) for item in run.items) + "\n"
+
+
+def output_record(item: ArticleResult | ReadFailure) -> str:
+    """One JSONL output line: the input record, its text field cleaned, and a ``cleaner`` summary."""
+    if isinstance(item, ReadFailure):
+        return _failed_record(item)
+    result = item
+    record = dict(result.article.record or {})
+    field_name = result.article.text_field or "text"
+    summary = result_to_json(result)
+    record[field_name] = result.cleaned
+    record["cleaner"] = {
+        "original_text": result.article.text,
+        "findings": len(result.findings),
+        "by_severity": _count(result, "severity"),
+        "by_category": _count(result, "category"),
+        "byline": summary["byline"],
+        "edits": summary["edits"],
+    }
+    return json.dumps(record, ensure_ascii=False)
 
 
 def _failed_record(failure: ReadFailure) -> str:

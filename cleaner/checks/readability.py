@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 import textstat
@@ -12,6 +13,7 @@ from cleaner.model import Hit, Readability
 from cleaner.segment import Document
 
 
+@lru_cache(maxsize=8)  # the readability check and the report's "before" measure the same body
 def measure(text: str) -> Readability | None:
     """Flesch reading ease, Flesch–Kincaid grade, sentence and word counts; None for empty text."""
     if not text.strip():
