@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from cleaner.config import Config
+from cleaner.extract import HTML_SUFFIXES
 from cleaner.grammar_units import PARAGRAPH_CACHE, ParagraphChecker
 from cleaner.model import Article, ArticleResult, Severity
 from cleaner.pipeline import Pipeline, languagetool_options
@@ -364,7 +365,8 @@ class FindingsWriter:
     def summary(self) -> dict[str, Any]:
         return {"files": self.count, "findings": sum(self.by_severity.values()),
                 "by_severity": dict(self.by_severity), "by_category": dict(sorted(self.by_category.items())),
-                "by_rule": dict(sorted(self.by_rule.items())), "unreadable": self.error_count}
+                "by_rule": dict(sorted(self.by_rule.items())), "unreadable": self.error_count,
+                "baselined": 0}  # a streamed run has no baseline (audit collects results when it has one)
 
     def close(self) -> None:
         if self.fmt == "json":
@@ -390,15 +392,16 @@ class OutputPlan:
     def for_source(cls, source: Source, report_dir: Path | None, output: Path | None, single: bool,
                    *, write_cleaned: bool, findings: str | None) -> OutputPlan:
         cleaned = None
-        name = f"{source.stem}.cleaned{source.suffix}"
+        # An HTML page's cleaned copy is its extracted, cleaned text.
+        suffix = ".txt" if source.suffix.lower() in HTML_SUFFIXES else source.suffix
+        name = f"{source.stem}.cleaned{suffix}"
         if write_cleaned:
             if output is None:
                 cleaned = (report_dir or Path("reports")) / name
             elif str(output) == "-" or (single and not output.is_dir() and output.suffix):
                 cleaned = output
             else:
-                cleaned = output / (source.path.name if source.path is not None and not source.records
-                                    else f"{source.stem}{source.suffix}")
+                cleaned = output / f"{source.stem}{suffix}"
             if source.path is not None and str(cleaned) != "-" and cleaned.resolve() == source.path.resolve():
                 cleaned = cleaned.with_name(name)
         if report_dir is None:
