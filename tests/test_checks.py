@@ -197,3 +197,46 @@ def test_datelines_and_agencies(text, dateline, agency):
     result = clean_text(text, has_title=False, rules=RULES)
     assert result.byline.dateline == dateline
     assert result.byline.agency == agency
+
+
+# --- garbled: signals widened for spun and badly extracted text ---------------------------------
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("The council met on Tuesday.\n\nspending on roads will double next year, officials said.", True),
+    ("The council met on Tuesday.\n\niPhone sales rose again in the third quarter, the company said.", False),
+    ("The list:\n\napples and pears", False),
+])
+def test_lowercase_paragraph_start(text, flagged):
+    assert bool(fired(text, "garbled.sentence")) is flagged
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("The crowd came to the park! paired with drums, the dancers began.", True),
+    ("“Really?” he asked, before leaving the room.", False),
+])
+def test_lowercase_after_exclamation(text, flagged):
+    assert bool(fired(text, "garbled.sentence")) is flagged
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("Although the bill was withdrawn, Many of the protesters stayed on the streets.", True),
+    ("The only strategy is to taint Yet Schiff seems unaware of the change.", True),
+    ("She starred in Some Like It Hot before the war.", False),
+    ("The summit in The Hague ended on Monday.", False),
+])
+def test_glued_function_word(text, flagged):
+    assert bool(fired(text, "garbled.sentence")) is flagged
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("Voters could have shown they were tired of of the investigations.", True),
+    ("If you’re you’re not a techy person, it is fine.", True),
+    ("The band played on and on, and the crowd sang along.", False),
+    ("It happened again, and again later.", False),
+])
+def test_doubled_short_words(text, flagged):
+    assert bool(fired(text, "garbled.sentence")) is flagged
+
+
+def test_doubled_codes_in_capitals_are_not_doubled_words():
+    assert fired("The bonds were rated AA AA by both agencies last year.", "garbled.sentence") == []

@@ -7,6 +7,7 @@ from cleaner.checks.byline import byline_mismatch
 from cleaner.checks.encoding import ftfy_repairs, leftover_mojibake
 from cleaner.checks.garbled import garbled_sentence
 from cleaner.checks.grammar import languagetool
+from cleaner.checks.lineshape import line_shape
 from cleaner.checks.readability import readability_extreme
 from cleaner.checks.registry import Check
 
@@ -14,6 +15,6 @@ BUILTIN_CHECKS: dict[str, Check] = {
     c.name: c
     for c in (
         photo_caption, author_bio, title_repeat, garbled_sentence, byline_mismatch, ftfy_repairs,
-        leftover_mojibake, readability_extreme, languagetool,
+        leftover_mojibake, readability_extreme, languagetool, line_shape,
     )
 }

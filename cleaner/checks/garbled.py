@@ -47,34 +47,96 @@ _LEADING_JUNK = "\"'“‘([ "
 
 
 def lowercase_start(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
-    """A sentence that starts in lower case right after a full stop ("resolve. may not be able")."""
+    """A sentence that starts in lower case right after a full stop ("resolve. may not be able").
+
+    A paragraph that opens in lower case after a paragraph that ended a sentence
+    counts too, when it is itself a full sentence (list items and labels are not).
+
+    After "!" or "?" the splitter keeps going (“Really?” he asked), so a lower-case
+    word right after an unquoted "!" or "?" inside the sentence counts too
+    ("at Marronnier Park! paired with hanbok").
+    """
+    out = _after_mark(ctx, params)
     text = ctx.sentence.text.lstrip(_LEADING_JUNK)
-    if ctx.previous is None or not text[:1].islower():
-        return []
+    if not text[:1].islower():
+        return out
     word = re.match(r"[\w'’-]+", text)
     first = word.group() if word else text[:1]
     if first in params["lowercase_words"] or re.match(r"[a-z]+[A-Z]", first):  # "de Blasio", "iPhone"
-        return []
-    if not ctx.previous.text.rstrip().endswith((".", ".”", ".\"", ".’")):
-        return []
-    return [Signal("lowercase-start", ctx.sentence.start, ctx.sentence.start + len(first) + 1, f"starts with '{first}'")]
+        return out
+    before = ctx.previous.text if ctx.previous is not None else _previous_paragraph_end(ctx)
+    if before is None or not before.rstrip().endswith((".", ".”", ".\"", ".’", "!", "?")):
+        return out
+    if ctx.previous is None and not ctx.sentence.text.rstrip().endswith((".", "!", "?", ".”", ".\"")):
+        return out  # a paragraph that is a list item or a label, not a cut sentence
+    return [Signal("lowercase-start", ctx.sentence.start, ctx.sentence.start + len(first) + 1,
+                   f"starts with '{first}'"), *out]
+
+
+def _previous_paragraph_end(ctx: Context) -> str | None:
+    """The text before the sentence's paragraph when the sentence opens it (a cut at a paragraph break)."""
+    if ctx.paragraph is None or ctx.sentence.start != ctx.paragraph.start:
+        return None
+    before = ctx.doc.text[ctx.doc.body_start:ctx.paragraph.start].rstrip()
+    return before[-3:] if before else None
+
+
+_MARK_THEN_LOWER = re.compile(r"(?<=[A-Za-z0-9)])[!?]+ +([a-z][\w'’-]*)")
+_QUOTES = "\"“”‘’«»"
+
+
+def _after_mark(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
+    out = []
+    text = ctx.sentence.text
+    for m in _MARK_THEN_LOWER.finditer(text):
+        word = m.group(1)
+        if any(q in text[: m.start()] for q in _QUOTES) or word in params["lowercase_words"]:
+            continue  # “Really?” he asked / 'Yahoo! said' style names stay
+        if re.match(r"[a-z]+[A-Z]", word):
+            continue
+        start = ctx.sentence.start + m.start(1)
+        out.append(Signal("lowercase-start", start, start + len(word), f"'{word}' after '{m.group()[0]}'"))
+    return out
 
 
 _SENTENCE_STARTERS = r"The|A|An|This|These|Those|He|She|It|They|We|His|Her|Their|Its|However|Meanwhile"
 _GLUED = re.compile(rf"\b([a-z][a-z'’-]*) ({_SENTENCE_STARTERS}) ([A-Za-z][\w'’-]*)( [a-z]\w*)?")
+# Any capitalised word inside a sentence, with the word before it (and a comma) and the word after it.
+_CAPITAL_INSIDE = re.compile(r"\b([a-z][a-z'’-]*)(,?) ([A-Z][a-z’']*)(?= ([A-Za-z][a-z'’-]*)\b)")
+# Conjunctions and sentence adverbs: glued even before a name ("to taint Yet Schiff seems").
+_CONJUNCTIONS = frozenset(["And", "But", "Yet", "So", "Or", "Although", "Though", "Because", "While", "However",
+                           "Meanwhile", "Instead", "Indeed"])
 
 
 def glued_clause(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
-    """A capitalised clause glued inside a sentence ("such a move The US action could lead")."""
+    """A capitalised clause glued inside a sentence ("such a move The US action could lead").
+
+    Two shapes: a capitalised determiner or pronoun ("The", "He", ...) after a
+    lower-case word, and a capitalised function word (``glued_starters``: "Many",
+    "Each", "And", ...) between two lower-case words ("withdrawn, Many of the").
+    Names and titles ("told The Guardian", "The New York Times") are let through.
+    """
     out = []
+    seen: set[int] = set()
+    title_context = params["title_context_words"]
     for m in _GLUED.finditer(ctx.sentence.text):
         before, starter, after, following = m.group(1), m.group(2), m.group(3), m.group(4)
-        if before in params["title_context_words"]:
+        if before in title_context:
             continue  # "told The Guardian", "in The Hague"
         if after[:1].isupper() and not (after.isupper() and following):
             continue  # "The New York Times": a title, not a new clause
         start = ctx.sentence.start + m.start(1)
+        seen.add(m.start(2))
         out.append(Signal("glued-clause", start, ctx.sentence.start + m.end(3), f"'{before} {starter} {after}'"))
+    starters = frozenset(params["glued_starters"])
+    for m in _CAPITAL_INSIDE.finditer(ctx.sentence.text):
+        before, comma, word, after = m.groups()
+        if m.start(3) in seen or word not in starters or before in title_context and not comma:
+            continue
+        if after[:1].isupper() and word not in _CONJUNCTIONS:
+            continue  # "in The Hague", "the Many Saints": a name or a title
+        start = ctx.sentence.start + m.start(1)
+        out.append(Signal("glued-clause", start, ctx.sentence.start + m.end(3), f"'{before}{comma} {word} {after}'"))
     return out
 
 
@@ -113,16 +175,25 @@ def relative_fragment(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
     return [Signal("relative-fragment", ctx.sentence.start, ctx.sentence.end, "subject and relative clause, no main verb")]
 
 
-_DOUBLED = re.compile(r"\b(\w{3,})\b(?:,\s*(?:and\s+|or\s+)?|\s+)(\1)\b", re.IGNORECASE)
+_DOUBLED = re.compile(r"\b(\w+(?:['’]\w+)?)(?:,\s*(?:and\s+|or\s+)?|\s+)(\1)\b", re.IGNORECASE)
 
 
 def doubled_word(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
-    """The same word twice in a row, or across a comma ("frigates, and frigates")."""
+    """The same word twice in a row, or across a comma ("frigates, and frigates").
+
+    ``allowed_repeats`` ("that that", "very, very", "again, and again") are let
+    through; so are one-letter words and words in capitals ("AA AA"), unless
+    "and"/"or" joins them.
+    """
     allowed = set(params["allowed_repeats"])
     out = []
     for m in _DOUBLED.finditer(ctx.sentence.text):
-        if m.group(1).lower() in allowed or m.group(1).isdigit():
+        word = m.group(1)
+        joined = m.group().lower().replace(word.lower(), "", 1).strip(" ,").startswith(("and ", "or "))
+        if word.isdigit() or word.lower() in allowed or len(word) == 1 and not joined:
             continue
+        if word.isupper() and m.group(2).isupper() and not joined:
+            continue  # "AA AA", "BOOM BOOM": codes and shouted words
         start = ctx.sentence.start + m.start()
         out.append(Signal("doubled-word", start, ctx.sentence.start + m.end(), f"'{m.group()}'"))
     return out
@@ -252,7 +323,17 @@ def sentence_signals(doc: Document, params: Mapping[str, Any],
         "before", "during", "including", "while", "when", "where", "since", "until", "near", "than",
         "a", "an", "the", "his", "her", "their", "its", "our", "this", "that", "these", "those",
     ],
-    allowed_repeats=["that", "had", "very", "really", "bye", "yes", "no", "far", "more", "again", "many", "much"],
+    allowed_repeats=["that", "had", "very", "really", "bye", "yes", "no", "far", "more", "again", "many", "much",
+                     "so", "ha", "go", "do", "la", "na", "cha", "knock", "tut", "hush", "pom", "bla", "blah",
+                     "boo", "now", "come", "there", "well", "please", "never", "round"],
+    glued_starters=[
+        "The", "A", "An", "This", "These", "Those", "He", "She", "It", "They", "We", "His", "Her", "Their", "Its",
+        "However", "Meanwhile", "And", "But", "Or", "Yet", "So", "Many", "Most", "Some", "Each", "Every", "All",
+        "Both", "Several", "Few", "Such", "If", "Although", "Though", "Because", "While", "When", "After",
+        "Before", "Since", "Until", "Unless", "There", "Here", "What", "Which", "Who", "Our", "My", "Your",
+        "Also", "Still", "Even", "Only", "Just", "Far", "Then", "Now", "Instead", "Indeed", "Despite", "During",
+        "In", "On", "At", "For", "With", "From", "Of", "To", "By", "As",
+    ],
 )
 def garbled_sentence(doc: Document, params: Mapping[str, Any], grammar: GrammarService | None = None) -> Iterator[Hit]:
     """Sentences whose signals add up to the threshold; the finding lists what fired."""

@@ -1,0 +1,98 @@
+"""The line-shape boilerplate check: page text, extracted text, other languages, and its rule file."""
+
+from __future__ import annotations
+
+from cleaner.checks.lineshape import (
+    LOCAL_FEATURES,
+    comment_blocks,
+    document_features,
+    leading_headline,
+    line_features,
+    regime,
+    score_lines,
+)
+from cleaner.pipeline import clean_text
+from cleaner.rules import load_rules
+
+RULES = load_rules()
+SHAPE = next(r for r in RULES if r.id == "boilerplate.line-shape")
+PARAMS = {**SHAPE.check.params, **SHAPE.params}
+
+NAV = ["Home", "News", "Sport", "Business", "Politics", "World", "Health", "Science", "Travel", "Culture",
+       "Opinion", "Video", "Weather", "Sign in", "Subscribe", "Local", "Schools", "Obituaries", "Podcasts",
+       "Newsletters", "Events", "Jobs"]
+ARTICLE = [
+    "The city council voted on Tuesday to spend $14 million on flood barriers along the river, a month after record rains.",
+    "The barriers, which fold into the riverbank when not in use, will be built by a local firm and should be ready next winter.",
+    "Council member Rob Tanaka cast the only vote against the plan, saying the city should first finish a flood study.",
+]
+FOOTER = ["Most Popular", "Contact Us", "Advertise", "Careers", "Site Map", "Help", "Privacy Policy", "Terms of Use"]
+
+
+def removed(lines: list[str]) -> list[str]:
+    result = clean_text("\n".join(lines), has_title=False, rules=[SHAPE])
+    return [result.article.text[f.start:f.end] for f in result.findings]
+
+
+def test_features_are_a_vector_in_declared_order():
+    f = line_features("Putin reacted strongly.")
+    assert len(f) == len(LOCAL_FEATURES)
+    named = dict(zip(LOCAL_FEATURES, f))
+    assert named["terminal"] == 1.0 and named["cjk"] == 0.0
+
+
+def test_cjk_lines_count_as_long_prose():
+    line = "先日、不正に改造したiPhoneを販売したとして、商標法違反の疑いで20代の男性が逮捕されたというニュースを耳にしました。"
+    named = dict(zip(LOCAL_FEATURES, line_features(line)))
+    assert named["words"] > line_features("Short line")[0]
+    assert named["terminal"] == 1.0
+
+
+def test_page_regime_removes_navigation_and_keeps_the_article():
+    lines = NAV + ARTICLE + FOOTER
+    assert regime(document_features(lines), PARAMS) == "page"
+    gone = removed(lines)
+    assert "Home" in gone and "Privacy Policy" in gone
+    assert not any(a in gone for a in ARTICLE)
+
+
+def test_extract_regime_keeps_short_article_lines():
+    lines = [ARTICLE[0], "Putin reacted strongly.", ARTICLE[1], ARTICLE[2]]
+    assert regime(document_features(lines), PARAMS) == "extract"
+    assert removed(lines) == []
+
+
+def test_leading_headline_of_an_extract():
+    lines = ["Council approves flood barriers after record rains", *ARTICLE]
+    assert leading_headline(document_features(lines), PARAMS["headline"]) == [0]
+    assert removed(lines) == ["Council approves flood barriers after record rains"]
+    # a dateline in capitals or a first line that is prose is not a headline
+    assert leading_headline(document_features(["BAAR, SWITZERLAND", *ARTICLE]), PARAMS["headline"]) == []
+    assert leading_headline(document_features(ARTICLE), PARAMS["headline"]) == []
+    # short lines in between are skipped, not removed
+    lines = ["Photos", "Council approves flood barriers after record rains", "0 0 0", *ARTICLE]
+    assert leading_headline(document_features(lines), PARAMS["headline"]) == [1]
+
+
+def test_reader_comments_are_found_between_headers():
+    lines = [*ARTICLE, "joe says:", "November 19, 2019 at 6:44 am", "It is over for this team.",
+             "ann says:", "November 19, 2019 at 6:58 am", "Too many mistakes again."]
+    blocks = comment_blocks(lines, document_features(lines), PARAMS["comments"])
+    assert blocks == [3, 4, 5, 6, 7, 8]
+
+
+def test_non_english_prose_is_kept():
+    pt = ["O conselho aprovou o orçamento na terça-feira, depois de uma longa discussão sobre as obras no centro.",
+          "A prefeita disse que as obras devem começar no próximo mês e terminar antes do fim do ano, segundo a nota."]
+    ru = ["Совет города в среду утвердил бюджет на следующий год после долгого обсуждения с жителями района.",
+          "По словам мэра, работы начнутся весной и завершатся до конца года, если погода позволит строителям."]
+    ja = ["先日、不正に改造したiPhoneを販売したとして、商標法違反の疑いで20代の男性が逮捕されたというニュースを耳にしました。",
+          "報道によると、今回販売されたのは、いわゆる「脱獄」したiPhoneです。"]
+    for lines in (pt, ru, ja, pt + ru + ja, NAV + pt + ru + ja + FOOTER):
+        gone = removed(lines)
+        assert not any(line in gone for line in pt + ru + ja)
+
+
+def test_scores_are_probabilities():
+    probs = score_lines(NAV + ARTICLE, PARAMS)
+    assert all(0.0 <= p <= 1.0 for p in probs) and max(probs[:len(NAV)]) < min(probs[len(NAV):])
