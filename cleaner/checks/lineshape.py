@@ -542,7 +542,9 @@ def line_shape(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
     probs = score_local(local, params) if len(segs) >= params["min_lines"] else [1.0] * len(segs)
     kind = regime(local, params)
     threshold = params["threshold"][kind]
-    top = leading_headline(local, params["headline"]) if kind == "extract" else []
+    # A headline block is only told apart from a short article's first lines on a page long enough to have
+    # a body; on a few lines the verdict flips when a punctuation fix changes the next line.
+    top = leading_headline(local, params["headline"]) if kind == "extract" and len(segs) >= params["min_lines"] else []
     for i in top:
         yield Hit(segs[i].start, segs[i].end, signals=("headline",),
                   message="Headline, kicker or date above the first paragraph of an extracted article.")
