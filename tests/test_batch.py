@@ -182,3 +182,23 @@ def test_progress_bar_when_asked_and_never_by_default_off_a_terminal(workdir: Pa
     assert "cleaning" in shown.stderr and "20/20" in shown.stderr and "articles/s" in shown.stderr
     quiet = clean("in.jsonl", "--html", "none")
     assert "articles/s" not in quiet.stderr
+
+
+def test_an_interrupted_run_leaves_no_temp_files(workdir: Path, pipeline):
+    from cleaner.batch import BatchOptions, OutputOptions, PipelineSpec, Worker, run_batch
+    from cleaner.config import Config
+
+    (workdir / "in.jsonl").write_text("\n".join(records(40)) + "\n", encoding="utf-8")
+    seen = []
+
+    def stop(outcome):
+        seen.append(outcome)
+        if len(seen) == 20:
+            raise KeyboardInterrupt
+
+    opts = OutputOptions(html="none")
+    spec = PipelineSpec.from_paths([], defaults=True, config=Config(), grammar=False)
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(["in.jsonl"], spec, opts, BatchOptions(), on_failure=lambda m: None, on_outcome=stop,
+                  worker=Worker.with_pipeline(pipeline, opts))
+    assert not list((workdir / "reports").glob(".*.tmp")) and not list((workdir / "reports").glob("*.jsonl"))
