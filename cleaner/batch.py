@@ -212,7 +212,23 @@ _WORKER: Worker | None = None
 
 def _init_worker(spec: PipelineSpec, opts: OutputOptions) -> None:
     global _WORKER  # one pipeline per worker process, built once  # noqa: PLW0603
+    _exit_with_parent()
     _WORKER = Worker(spec, opts)
+
+
+def _exit_with_parent() -> None:
+    """A worker whose run was killed (SIGKILL, OOM) must not go on cleaning for nobody."""
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _run_chunk(tasks: Sequence[Task]) -> list[Done]:
