@@ -219,7 +219,23 @@ _WORKER: Worker | None = None
 
 def _init_worker(spec: PipelineSpec, opts: OutputOptions) -> None:
     global _WORKER  # one pipeline per worker process, built once  # noqa: PLW0603
+    _exit_with_parent()
     _WORKER = Worker(spec, opts)
+
+
+def _exit_with_parent() -> None:
+    """A worker whose run was killed (SIGKILL, OOM) must not go on cleaning for nobody."""
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _run_chunk(tasks: Sequence[Task]) -> list[Done]:
@@ -494,6 +510,14 @@ class SourceSink:
                     self.reports.append((self.document_result, self.plan.reports))
         return written
 
+    def discard(self) -> None:
+        """Remove the temp files of an interrupted run (finished outputs of earlier inputs stay)."""
+        for atomic in (self.cleaned_file, self.findings_file):
+            if atomic is not None:
+                atomic.discard()
+        if self.findings is not None:
+            self.findings.errors.close()
+
     def describe(self) -> str:
         counts = ", ".join(f"{n} {s}" for s, n in sorted(self.severity.items()) if n) or "no findings"
         if not self.source.records:
@@ -603,20 +627,39 @@ def run_batch(paths: Sequence[Path | str], spec: PipelineSpec, opts: OutputOptio
                 yield from iter_documents(source, has_title=opts.has_title, fields=opts.fields)
             yield Marker(source, False)
 
+    sink_ref: list[SourceSink] = []  # the input whose outputs are open
+    try:
+        _consume(tasks(), spec, opts, batch, jobs, worker, totals, on_failure, on_outcome, advance, html_budget,
+                 single=len(sources) == 1, sinks=sink_ref, stdout=stdout)
+    except BaseException:  # Ctrl-C or a bug: leave no half-written temp files behind
+        for open_sink in sink_ref:
+            open_sink.discard()
+        raise
+    batch_run = any(s.records for s in sources) or len(totals.reports) > 1
+    if opts.keep_result and batch.report_dir is not None and totals.reports and batch_run:
+        totals.written.append(write_index(batch.report_dir, totals.reports, totals.failed))
+    return totals
+
+
+def _consume(tasks: Iterable[Task], spec: PipelineSpec, opts: OutputOptions, batch: BatchOptions, jobs: int,
+             worker: Worker | None, totals: RunTotals, on_failure: Callable[[str], None],
+             on_outcome: Callable[[Outcome], None] | None, advance: Callable[[int], None] | None,
+             html_budget: list[int], *, single: bool, sinks: list[SourceSink], stdout: IO[str] | None) -> None:
     sink: SourceSink | None = None
-    single = len(sources) == 1
-    for done in ordered_outcomes(tasks(), spec, opts, jobs, worker=worker):
+    for done in ordered_outcomes(tasks, spec, opts, jobs, worker=worker):
         if isinstance(done, Marker):
             if done.start:
                 plan = OutputPlan.for_source(done.source, batch.report_dir, batch.output, single,
                                              write_cleaned=opts.cleaned or opts.records_out,
                                              findings=opts.findings)
                 sink = SourceSink(done.source, plan, batch.findings, stdout)
+                sinks[:] = [sink]
             elif sink is not None:
                 totals.written.extend(sink.close())
                 totals.summaries.append(sink.describe())
                 totals.reports.extend(sink.reports[: max(0, INDEX_ROWS - len(totals.reports))])
                 sink = None
+                sinks.clear()
             continue
         if done.html is not None and sink is not None and sink.source.records:
             if html_budget[0] == 0:
@@ -635,10 +678,6 @@ def run_batch(paths: Sequence[Path | str], spec: PipelineSpec, opts: OutputOptio
             on_outcome(done)
         if advance is not None:
             advance(1)
-    batch_run = any(s.records for s in sources) or len(totals.reports) > 1
-    if opts.keep_result and batch.report_dir is not None and totals.reports and batch_run:
-        totals.written.append(write_index(batch.report_dir, totals.reports, totals.failed))
-    return totals
 
 
 def _without_html(outcome: Outcome) -> Outcome:

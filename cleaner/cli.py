@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable
 from enum import IntEnum
@@ -208,6 +209,11 @@ def _show_progress(option: bool | None, quiet: bool) -> bool:
 def _run(paths: list[Path], pipeline: Pipeline, spec: PipelineSpec, opts: OutputOptions, batch: BatchOptions,
          *, progress: bool, on_outcome: Callable[[Outcome], None] | None = None) -> RunTotals:
     console = _Console(progress)
+
+    def terminated(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)  # unwinds: the pool stops, temp files are removed
+
+    previous = signal.signal(signal.SIGTERM, terminated)
     try:
         return run_batch(paths, spec, opts, batch, on_failure=lambda m: console.echo(f"cleaner: skipped {m}"),
                          on_outcome=on_outcome, progress=console.start if progress else None,
@@ -215,6 +221,7 @@ def _run(paths: list[Path], pipeline: Pipeline, spec: PipelineSpec, opts: Output
     except CleanerError as exc:
         raise _fail(str(exc)) from None
     finally:
+        signal.signal(signal.SIGTERM, previous)
         console.stop()
 
 

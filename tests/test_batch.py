@@ -182,3 +182,56 @@ def test_progress_bar_when_asked_and_never_by_default_off_a_terminal(workdir: Pa
     assert "cleaning" in shown.stderr and "20/20" in shown.stderr and "articles/s" in shown.stderr
     quiet = clean("in.jsonl", "--html", "none")
     assert "articles/s" not in quiet.stderr
+
+
+def test_an_interrupted_run_leaves_no_temp_files(workdir: Path, pipeline):
+    from cleaner.batch import BatchOptions, OutputOptions, PipelineSpec, Worker, run_batch
+    from cleaner.config import Config
+
+    (workdir / "in.jsonl").write_text("\n".join(records(40)) + "\n", encoding="utf-8")
+    seen = []
+
+    def stop(outcome):
+        seen.append(outcome)
+        if len(seen) == 20:
+            raise KeyboardInterrupt
+
+    opts = OutputOptions(html="none")
+    spec = PipelineSpec.from_paths([], defaults=True, config=Config(), grammar=False)
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(["in.jsonl"], spec, opts, BatchOptions(), on_failure=lambda m: None, on_outcome=stop,
+                  worker=Worker.with_pipeline(pipeline, opts))
+    assert not list((workdir / "reports").glob(".*.tmp")) and not list((workdir / "reports").glob("*.jsonl"))
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return out
+
+
+def test_sigterm_stops_workers_and_removes_temp_files(workdir: Path):
+    import signal
+    import time
+
+    (workdir / "in.jsonl").write_text("\n".join(records(600)) + "\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "cleaner", "clean", "in.jsonl", "--jobs", "2", "--no-grammar",
+                             "--html", "none"], cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    workers = _children(proc.pid)
+    assert len(workers) >= 2, "the pool started"
+    time.sleep(2)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=120) == 128 + signal.SIGTERM
+    time.sleep(1.5)
+    assert not [w for w in workers if Path(f"/proc/{w}").exists()
+                and "Z" not in (Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1].split()[0])]
+    assert not list(workdir.glob("reports/.*.tmp"))
