@@ -14,6 +14,7 @@ goes on.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -36,7 +37,8 @@ from cleaner.report.html import render_html
 from cleaner.report.index import write_index
 from cleaner.report.json_report import JSON_VERSION, result_to_json
 from cleaner.rules import Rule, default_rules_dir, display_path, parse_rule_file, rule_files
-from cleaner.run import _safe_name, output_record, write_atomic
+from cleaner.run import AtomicFile as _AtomicFile
+from cleaner.run import _safe_name, json_is_list, json_text, output_record, records_document, safe_stem, write_atomic
 from cleaner.sources import RawRecord, Source, expand_inputs, iter_documents, iter_raw_records, parse_record
 
 HTML_MODES = ("all", "flagged", "none")
@@ -130,12 +132,12 @@ class Marker:
 
 def _indented(entry: dict[str, Any], level: int) -> str:
     pad = " " * level
-    return "\n".join(pad + line for line in json.dumps(entry, ensure_ascii=False, indent=2).splitlines())
+    return "\n".join(pad + line for line in json_text(entry, indent=2).splitlines())
 
 
 def serialize_entry(entry: dict[str, Any], fmt: str | None) -> str | None:
     if fmt == "jsonl":
-        return json.dumps(entry, ensure_ascii=False, sort_keys=True)
+        return json_text(entry, sort_keys=True)
     if fmt == "json":
         return _indented(entry, 4)
     return None
@@ -320,28 +322,6 @@ def ordered_outcomes(tasks: Iterable[Task], spec: PipelineSpec, opts: OutputOpti
 
 # --- outputs -------------------------------------------------------------------------------------
 
-class _AtomicFile:
-    """A text file written through a temp file in the same folder and renamed into place at the end."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        self.tmp = Path(tmp)
-        self.fh: IO[str] = os.fdopen(fd, "w", encoding="utf-8", newline="")
-
-    def write(self, text: str) -> None:
-        self.fh.write(text)
-
-    def commit(self) -> None:
-        self.fh.close()
-        os.replace(self.tmp, self.path)
-
-    def discard(self) -> None:
-        self.fh.close()
-        self.tmp.unlink(missing_ok=True)
-
-
 class FindingsWriter:
     """The JSON findings contract (version 1) written as a stream.
 
@@ -387,7 +367,7 @@ class FindingsWriter:
     def close(self) -> None:
         if self.fmt == "json":
             self.out.write(("\n  ]" if self.count else "]") + ',\n  "summary": ')
-            self.out.write(json.dumps(self.summary(), ensure_ascii=False, indent=2).replace("\n", "\n  "))
+            self.out.write(json_text(self.summary(), indent=2).replace("\n", "\n  "))
             self.out.write(',\n  "errors": [')
             self.errors.seek(0)
             while block := self.errors.read(1 << 16):
@@ -398,7 +378,7 @@ class FindingsWriter:
 
 @dataclass(frozen=True)
 class OutputPlan:
-    """Where one input's outputs go. Nothing is ever written over an input."""
+    """Where one input's outputs go; ``check_plans`` refuses any that would write over an input."""
 
     cleaned: Path | None  # None: no cleaned copy; Path("-"): stdout
     findings: Path | None
@@ -406,25 +386,83 @@ class OutputPlan:
 
     @classmethod
     def for_source(cls, source: Source, report_dir: Path | None, output: Path | None, single: bool,
-                   *, write_cleaned: bool, findings: str | None) -> OutputPlan:
+                   *, write_cleaned: bool, findings: str | None, in_place: bool = False) -> OutputPlan:
         cleaned = None
+        stem = safe_stem(source.stem)  # file names can hold "..", backslashes, odd bytes, 255 bytes
         # An HTML page's cleaned copy is its extracted, cleaned text.
         suffix = ".txt" if source.suffix.lower() in HTML_SUFFIXES else source.suffix
-        name = f"{source.stem}.cleaned{suffix}"
         if write_cleaned:
-            if output is None:
-                cleaned = (report_dir or Path("reports")) / name
+            if in_place and source.path is not None:
+                cleaned = source.path
+            elif output is None:
+                cleaned = (report_dir or Path("reports")) / f"{stem}.cleaned{suffix}"
             elif str(output) == "-" or (single and not output.is_dir() and output.suffix):
                 cleaned = output
             else:
-                cleaned = output / f"{source.stem}{suffix}"
-            if source.path is not None and str(cleaned) != "-" and cleaned.resolve() == source.path.resolve():
-                cleaned = cleaned.with_name(name)
+                cleaned = output / f"{stem}{suffix}"
         if report_dir is None:
             return cls(cleaned, None, None)
         ext = "findings.jsonl" if findings == "jsonl" else "findings.json"
-        reports = report_dir / source.stem if source.records else report_dir / f"{source.stem}.html"
-        return cls(cleaned, report_dir / f"{source.stem}.{ext}", reports)
+        reports = report_dir / stem if source.records else report_dir / f"{stem}.html"
+        return cls(cleaned, report_dir / f"{stem}.{ext}", reports)
+
+
+class _Inputs:
+    """The run's input files, to look up whether an output path is one of them (symlinks and hard links too)."""
+
+    def __init__(self, sources: Sequence[Source]) -> None:
+        self.by_path: dict[Path, Source] = {}
+        self.by_inode: dict[tuple[int, int], Source] = {}
+        for source in sources:
+            if source.path is not None:
+                self.by_path[source.path.resolve()] = source
+                with contextlib.suppress(OSError):
+                    st = source.path.stat()
+                    self.by_inode[(st.st_dev, st.st_ino)] = source
+
+    def find(self, target: Path) -> Source | None:
+        found = self.by_path.get(target.resolve())
+        if found is None:
+            with contextlib.suppress(OSError):
+                st = target.stat()
+                found = self.by_inode.get((st.st_dev, st.st_ino))
+        return found
+
+    def under(self, folder: Path) -> Source | None:
+        inside = folder.resolve()
+        return next((s for p, s in self.by_path.items() if inside in p.parents), None)
+
+
+def _in_place_problem(source: Source) -> str | None:
+    if source.path is None:
+        return "--in-place needs input files, not stdin; write the cleaned records with -o instead"
+    name = source.path.name.lower()
+    if name.endswith((".gz", ".zst")):
+        return f"{source.label}: --in-place cannot rewrite a compressed file; decompress it or use -o"
+    if source.suffix.lower() in HTML_SUFFIXES:
+        return f"{source.label}: --in-place would replace an HTML page with its extracted text; use -o"
+    return None
+
+
+def check_plans(plans: Sequence[tuple[Source, OutputPlan]], report_dir: Path | None, *, in_place: bool) -> None:
+    """Refuse, before any work, outputs that would be written over an input (``--in-place`` aside)."""
+    from cleaner.errors import CleanerError
+    from cleaner.report.index import INDEX_NAME
+
+    inputs = _Inputs([s for s, _ in plans])
+    for source, plan in plans:
+        if in_place and (problem := _in_place_problem(source)):
+            raise CleanerError(problem)
+        named = [(plan.findings, "--report-dir"), (None if source.records else plan.reports, "--report-dir"),
+                 (report_dir / INDEX_NAME if report_dir is not None else None, "--report-dir")]
+        if not in_place:
+            named.append((plan.cleaned, "-o (or pass --in-place to replace each input with its cleaned copy)"))
+        for target, option in named:
+            if target is not None and str(target) != "-" and (hit := inputs.find(target)) is not None:
+                raise CleanerError(f"{target} would be written over the input {hit.label}; choose another {option}")
+        if source.records and plan.reports is not None and (hit := inputs.under(plan.reports)) is not None:
+            raise CleanerError(f"the report folder {plan.reports} holds the input {hit.label}, which its reports "
+                               "could overwrite; choose another --report-dir")
 
 
 class SourceSink:
@@ -445,6 +483,8 @@ class SourceSink:
         self.document_html: str | None = None
         self.document_result: ArticleResult | None = None
         self.reports: list[tuple[ArticleResult, Path]] = []  # for the batch index
+        # A .json document's records are written as one JSON document at the end (a list stays a list).
+        self.json_lines: list[str] | None = [] if source.suffix.lower() == ".json" and not source.records else None
 
     def _cleaned_out(self) -> IO[str] | None:
         if self.plan.cleaned is None:
@@ -464,7 +504,9 @@ class SourceSink:
             self.failures += 1
         if self.findings is not None:
             self.findings.add(outcome)
-        if outcome.record_line is not None and (out := self._cleaned_out()) is not None:
+        if outcome.record_line is not None and self.json_lines is not None:
+            self.json_lines.append(outcome.record_line)
+        elif outcome.record_line is not None and (out := self._cleaned_out()) is not None:
             out.write(outcome.record_line + "\n")
         if outcome.cleaned is not None and self.document_cleaned is None:
             self.document_cleaned = outcome.cleaned
@@ -488,12 +530,11 @@ class SourceSink:
                 written.append(self.cleaned_file.path)
             else:
                 self.cleaned_file.discard()
+        elif self.json_lines and self.plan.cleaned is not None and self.results:
+            as_list = self.source.path is not None and json_is_list(self.source.path)
+            self._write_cleaned(records_document(self.json_lines, as_list), written)
         elif self.document_cleaned is not None and self.plan.cleaned is not None:
-            if str(self.plan.cleaned) == "-" and self.stdout is not None:
-                self.stdout.write(self.document_cleaned)
-            else:
-                write_atomic(self.plan.cleaned, self.document_cleaned)
-                written.append(self.plan.cleaned)
+            self._write_cleaned(self.document_cleaned, written)
         elif self.plan.cleaned is not None and str(self.plan.cleaned) == "-" and self.stdout is not None:
             self.stdout.flush()
         if self.findings is not None and self.findings_file is not None:
@@ -509,6 +550,15 @@ class SourceSink:
                 if self.document_result is not None:
                     self.reports.append((self.document_result, self.plan.reports))
         return written
+
+    def _write_cleaned(self, text: str, written: list[Path]) -> None:
+        assert self.plan.cleaned is not None
+        if str(self.plan.cleaned) == "-":
+            if self.stdout is not None:
+                self.stdout.write(text)
+            return
+        write_atomic(self.plan.cleaned, text)
+        written.append(self.plan.cleaned)
 
     def discard(self) -> None:
         """Remove the temp files of an interrupted run (finished outputs of earlier inputs stay)."""
@@ -575,6 +625,7 @@ class BatchOptions:
     jobs: int = 1
     findings: str = "json"
     html_limit: int = 1000  # per run, for record inputs; 0: no limit
+    in_place: bool = False  # the cleaned copy replaces each input file
 
 
 def count_tasks(sources: Sequence[Source]) -> int | None:
@@ -613,6 +664,10 @@ def run_batch(paths: Sequence[Path | str], spec: PipelineSpec, opts: OutputOptio
                 on_outcome(failed)
     if not sources:
         return totals
+    plans = {source: OutputPlan.for_source(source, batch.report_dir, batch.output, len(sources) == 1,
+                                           write_cleaned=opts.cleaned or opts.records_out, findings=opts.findings,
+                                           in_place=batch.in_place) for source in sources}
+    check_plans(list(plans.items()), batch.report_dir, in_place=batch.in_place)
     expected = count_tasks(sources)
     jobs = batch.jobs if expected is None else max(1, min(batch.jobs, -(-expected // CHUNK)))
     advance = progress(expected) if progress else None
@@ -630,7 +685,7 @@ def run_batch(paths: Sequence[Path | str], spec: PipelineSpec, opts: OutputOptio
     sink_ref: list[SourceSink] = []  # the input whose outputs are open
     try:
         _consume(tasks(), spec, opts, batch, jobs, worker, totals, on_failure, on_outcome, advance, html_budget,
-                 single=len(sources) == 1, sinks=sink_ref, stdout=stdout)
+                 plans=plans, sinks=sink_ref, stdout=stdout)
     except BaseException:  # Ctrl-C or a bug: leave no half-written temp files behind
         for open_sink in sink_ref:
             open_sink.discard()
@@ -644,15 +699,13 @@ def run_batch(paths: Sequence[Path | str], spec: PipelineSpec, opts: OutputOptio
 def _consume(tasks: Iterable[Task], spec: PipelineSpec, opts: OutputOptions, batch: BatchOptions, jobs: int,
              worker: Worker | None, totals: RunTotals, on_failure: Callable[[str], None],
              on_outcome: Callable[[Outcome], None] | None, advance: Callable[[int], None] | None,
-             html_budget: list[int], *, single: bool, sinks: list[SourceSink], stdout: IO[str] | None) -> None:
+             html_budget: list[int], *, plans: dict[Source, OutputPlan], sinks: list[SourceSink],
+             stdout: IO[str] | None) -> None:
     sink: SourceSink | None = None
     for done in ordered_outcomes(tasks, spec, opts, jobs, worker=worker):
         if isinstance(done, Marker):
             if done.start:
-                plan = OutputPlan.for_source(done.source, batch.report_dir, batch.output, single,
-                                             write_cleaned=opts.cleaned or opts.records_out,
-                                             findings=opts.findings)
-                sink = SourceSink(done.source, plan, batch.findings, stdout)
+                sink = SourceSink(done.source, plans[done.source], batch.findings, stdout)
                 sinks[:] = [sink]
             elif sink is not None:
                 totals.written.extend(sink.close())

@@ -7,7 +7,6 @@ Exit codes: 0 no findings at or above ``--fail-on``; 1 findings at or above it
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import signal
 import sys
@@ -43,7 +42,7 @@ from cleaner.pipeline import Pipeline, languagetool_options
 from cleaner.read import FieldNames, ReadFailure
 from cleaner.rulecheck import explain_rule, test_rules
 from cleaner.rules import load_rules
-from cleaner.run import OutputPlan, RunSummary, write_atomic, write_file_outputs
+from cleaner.run import OutputPlan, RunSummary, json_text, safe_stem, write_atomic, write_file_outputs
 
 
 class ExitCode(IntEnum):
@@ -263,6 +262,9 @@ def clean(
     progress: ProgressOpt = None,
     engine: EngineOpt = "local",
     address: AddressOpt = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Replace each input file with its cleaned copy "
+                                           "(atomically, keeping its mode); reports still go to --report-dir.")]
+    = False,
 ) -> None:
     """Write a cleaned copy of each article, an HTML audit report and the JSON findings."""
     _choice("--findings", findings, FINDINGS_FORMATS)
@@ -274,6 +276,8 @@ def clean(
     opts = OutputOptions(records_out=True, cleaned=True, findings=findings, html=html,
                          has_title=not no_title, fields=_fields(text_field, cfg), keep_result=html != "none")
     to_stdout = output is not None and str(output) == "-"
+    if in_place and (output is not None or engine == "ray"):
+        raise _fail("--in-place writes each cleaned copy over its input, so it takes no -o and no --engine ray")
     if engine == "ray":
         if include or exclude:
             raise _fail("--include/--exclude are for --engine local; give Ray the JSONL files or folders to read")
@@ -281,7 +285,7 @@ def clean(
     else:
         batch = BatchOptions(report_dir=report_dir, output=output, include=tuple(include or ()),
                              exclude=tuple(exclude or ()), jobs=jobs or os.cpu_count() or 1,
-                             findings=findings, html_limit=html_limit)
+                             findings=findings, html_limit=html_limit, in_place=in_place)
         totals = _run(paths, pipeline, spec, opts, batch, progress=_show_progress(progress, quiet))
     if not quiet:
         say = (lambda m: typer.echo(m, err=True)) if to_stdout else typer.echo
@@ -362,8 +366,7 @@ def audit(
     sys.stdout.write(render(output_format, Audit(summary.results, summary.failures, known, threshold,
                                                  pipeline.rules)))
     if write_baseline is not None:
-        write_atomic(write_baseline, json.dumps(baseline_document(summary.results), ensure_ascii=False,
-                                                indent=2) + "\n")
+        write_atomic(write_baseline, json_text(baseline_document(summary.results), indent=2) + "\n")
         typer.echo(f"wrote {write_baseline} ({sum(len(r.findings) for r in summary.results)} findings)", err=True)
     raise typer.Exit(summary.exit_code(threshold, known))
 
@@ -422,7 +425,7 @@ def apply_cmd(
 
 
 def _reviewed_plan(path: Path, output: Path | None, base: Path, single: bool, records: bool) -> OutputPlan:
-    stem = path.stem
+    stem = safe_stem(path.stem)  # the path comes from a decisions file, which anyone can edit
     suffix = ".txt" if path.suffix.lower() in HTML_SUFFIXES else path.suffix
     if output is not None and single and output.suffix and not output.is_dir():
         cleaned, folder = output, output.parent

@@ -6,12 +6,17 @@ message naming it, and the run goes on.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
+import stat
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import IO, Any
 
 from cleaner.baseline import Baseline
 from cleaner.extract import HTML_SUFFIXES
@@ -97,46 +102,122 @@ class RunSummary:
                        for r in self.results for f, k in zip(r.findings, known.marks(r), strict=True)))
 
 
+class AtomicFile:
+    """A text file written through a temp file in the same folder and renamed into place on commit.
+
+    A reader (or a crash) never sees half a file: until ``commit`` the target is
+    untouched, and ``discard`` removes the temp file. The new file gets the mode
+    of the file it replaces (so ``--in-place`` keeps an input's permissions), or
+    the usual mode for a new file under the umask.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A short prefix: the temp name must fit wherever the final name (up to 255 bytes) fits.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:40]}.", suffix=".tmp")
+        self.tmp = Path(tmp)
+        self.fh: IO[str] = os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+    def write(self, text: str) -> None:
+        self.fh.write(text)
+
+    def commit(self) -> None:
+        try:
+            self.fh.close()
+            os.chmod(self.tmp, _mode_for(self.path))
+            os.replace(self.tmp, self.path)
+        except BaseException:
+            self.discard()
+            raise
+
+    def discard(self) -> None:
+        try:
+            self.fh.close()
+        except (OSError, ValueError):  # a write that failed may fail again on flush; the temp file goes anyway
+            pass
+        self.tmp.unlink(missing_ok=True)
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+@lru_cache(maxsize=1)
+def _umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it; put it straight back
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write via a temp file and a rename, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    out = AtomicFile(path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        out.write(text)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        out.discard()
         raise
+    out.commit()
+
+
+_SURROGATE = re.compile("[\\ud800-\\udfff]")
+
+
+def json_text(data: Any, **kwargs: Any) -> str:
+    r"""``json.dumps`` whose result can always be written as UTF-8.
+
+    A lone surrogate (a ``"\ud800"`` escape in an input record, a non-UTF-8 byte
+    in a file name) has no UTF-8 form, so it is written as the JSON escape it
+    came from; it reads back as the same string.
+
+    >>> json_text({"t": "a\ud800b"})
+    '{"t": "a\\ud800b"}'
+    """
+    text = json.dumps(data, ensure_ascii=False, **kwargs)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+NAME_BYTES = 200  # output names add at most ".reviewed.findings.json"; file names stop at 255 bytes
+
+
+def _fit(name: str, limit: int = NAME_BYTES) -> str:
+    """``name`` cut to ``limit`` UTF-8 bytes; a cut name ends in a hash of the whole, so names stay distinct."""
+    data = name.encode("utf-8", "surrogatepass")
+    if len(data) <= limit:
+        return name
+    digest = hashlib.sha256(data).hexdigest()[:12]
+    return data[: limit - 13].decode("utf-8", "ignore") + "~" + digest
+
+
+def safe_stem(stem: str) -> str:
+    r"""An input's file stem, safe as the start of an output name inside the output folder.
+
+    >>> safe_stem("a\\..\\b"), safe_stem(".."), safe_stem(""), safe_stem("caf\udce9")
+    ('a_.._b', '__', '_', 'caf\udce9')
+    """
+    name = "".join("_" if c in "/\\" or ord(c) < 32 else c for c in stem)
+    if not name.strip("."):  # "", "." and ".." would name the output folder itself or its parent
+        name = "_" * max(len(name), 1)
+    return _fit(name)
 
 
 def _safe_name(text: str) -> str:
+    """A record id as part of a report's file name: letters, digits, '-', '_' and inner dots only."""
     cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in text).strip("._")
-    return cleaned[:80] or "record"
+    return _fit(cleaned[:80], 160) or "record"
 
 
 @dataclass(frozen=True)
 class OutputPlan:
-    """Where a file's outputs go. Nothing is ever written over an input."""
+    """Where a file's outputs go (the caller refuses a plan that would write over an input)."""
 
     cleaned: Path | None
     findings: Path
     reports: Path  # the HTML report (a file) or, for records, a folder of them
-
-    @classmethod
-    def for_input(cls, path: Path, report_dir: Path, output: Path | None, single: bool, records: bool) -> OutputPlan:
-        stem = path.stem
-        suffix = ".txt" if path.suffix.lower() in HTML_SUFFIXES else path.suffix  # HTML in, extracted text out
-        if output is None:
-            cleaned = report_dir / f"{stem}.cleaned{suffix}"
-        elif single and not output.is_dir() and output.suffix:
-            cleaned = output
-        else:
-            cleaned = output / f"{stem}{suffix}"
-        if cleaned.resolve() == path.resolve():
-            cleaned = cleaned.with_name(f"{stem}.cleaned{suffix}")
-        reports = report_dir / stem if records else report_dir / f"{stem}.html"
-        return cls(cleaned, report_dir / f"{stem}.findings.json", reports)
 
 
 def report_targets(run: FileRun, plan: OutputPlan) -> list[Path]:
@@ -153,8 +234,7 @@ def write_file_outputs(run: FileRun, plan: OutputPlan, *, write_cleaned: bool = 
     if write_cleaned and plan.cleaned is not None and run.results:
         write_atomic(plan.cleaned, _cleaned_output(run))
         written.append(plan.cleaned)
-    write_atomic(plan.findings, json.dumps(report_to_json(list(run.results), list(run.failures)),
-                                           ensure_ascii=False, indent=2) + "\n")
+    write_atomic(plan.findings, json_text(report_to_json(list(run.results), list(run.failures)), indent=2) + "\n")
     written.append(plan.findings)
     if run.records:
         for result, target in zip(run.results, report_targets(run, plan), strict=True):
@@ -178,7 +258,28 @@ def _record_id(article: Article, index: int) -> str:
 def _cleaned_output(run: FileRun) -> str:
     if not run.records:
         return run.results[0].cleaned
-    return "\n".join(output_record(item) for item in run.items) + "\n"
+    lines = [output_record(item) for item in run.items]
+    return records_document(lines, run.path.suffix.lower() == ".json" and json_is_list(run.path))
+
+
+def records_document(lines: list[str], as_list: bool) -> str:
+    """The cleaned copy of a record input: JSONL, or a JSON array when the input was one (so it stays JSON)."""
+    if as_list:
+        return "[\n" + ",\n".join(lines) + "\n]\n"
+    return "".join(line + "\n" for line in lines)
+
+
+def json_is_list(path: Path) -> bool:
+    """Whether a .json input holds a list of records (rather than one record)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            head = head[len(bom):].decode(codec, "ignore").encode("utf-8")
+    return head.lstrip().startswith(b"[")
 
 
 def output_record(item: ArticleResult | ReadFailure) -> str:
@@ -198,14 +299,14 @@ def output_record(item: ArticleResult | ReadFailure) -> str:
         "byline": summary["byline"],
         "edits": summary["edits"],
     }
-    return json.dumps(record, ensure_ascii=False)
+    return json_text(record)
 
 
 def _failed_record(failure: ReadFailure) -> str:
     """A record that could not be cleaned stays in the output, unchanged, with the reason."""
     if isinstance(failure.record, dict):
-        return json.dumps({**failure.record, "cleaner": {"error": failure.message}}, ensure_ascii=False)
-    return json.dumps({"cleaner": {"error": failure.message, "raw": failure.raw}}, ensure_ascii=False)
+        return json_text({**failure.record, "cleaner": {"error": failure.message}})
+    return json_text({"cleaner": {"error": failure.message, "raw": failure.raw}})
 
 
 def _count(result: ArticleResult, attr: str) -> dict[str, int]:

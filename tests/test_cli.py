@@ -57,9 +57,10 @@ def test_clean_output_file_and_report_dir(workdir: Path):
 
 def test_clean_never_overwrites_its_input(workdir: Path):
     result = invoke("clean", "seed.txt", "-o", "seed.txt")
-    assert result.exit_code == 0
+    assert result.exit_code == 2, "an -o that names the input is refused before any work"
+    assert "seed.txt would be written over the input seed.txt" in result.output
     assert (workdir / "seed.txt").read_bytes() == SEED.read_bytes()
-    assert (workdir / "seed.cleaned.txt").exists()
+    assert not (workdir / "reports").exists()
 
 
 @pytest.mark.parametrize(("fail_on", "code"), [("never", 0), ("error", 1), ("warning", 1), ("info", 1)])

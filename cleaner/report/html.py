@@ -76,7 +76,16 @@ def script_json(data: Any) -> str:
     for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                           ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, escaped)
-    return text
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_SURROGATE = re.compile("[\\ud800-\\udfff]")
+
+
+def no_surrogates(html: str) -> str:
+    """A lone surrogate (a ``\\ud800`` escape in a record, an odd byte in a file name) has no UTF-8 form,
+    so a page shows it as U+FFFD; the page can then always be written."""
+    return _SURROGATE.sub("\ufffd", html)
 
 
 @lru_cache(maxsize=1)
@@ -254,7 +263,7 @@ def render_html(result: ArticleResult, *, title: str | None = None, input_path: 
         for e in sorted(result.edits, key=lambda e: (e.start, e.end))
     ]
     rules = Counter(f.rule for f in result.findings)
-    return _template().render(
+    return no_surrogates(_template().render(
         csp=CSP + SCRIPT_CSP.format(hash=script_hash),
         review_js=js,
         data_json=script_json(_review_data(result, items, input_path)),
@@ -276,4 +285,4 @@ def render_html(result: ArticleResult, *, title: str | None = None, input_path: 
         has_readability=(result.readability_before, result.readability_after) != (None, None),
         cleaned=result.cleaned,
         edits=edits,
-    )
+    ))

@@ -24,7 +24,7 @@ from jinja2 import Environment, Template
 
 from cleaner.model import ArticleResult
 from cleaner.read import ReadFailure
-from cleaner.report.html import CATEGORIES, CSP, _slug
+from cleaner.report.html import CATEGORIES, CSP, _slug, no_surrogates
 from cleaner.rules import host_of
 
 INDEX_NAME = "index.html"
@@ -104,11 +104,11 @@ def render_index(entries: Sequence[tuple[ArticleResult, Path]], failures: Sequen
                   "top": ", ".join(f"{r} ({n})" for r, n in s["rules"].most_common(1)) or "—"}
                  for s in sorted(sites.values(), key=lambda s: (-s["findings"], s["site"]))]
     digest = base64.b64encode(hashlib.sha256(SORT_JS.encode("utf-8")).digest()).decode("ascii")
-    return _template().render(
+    return no_surrogates(_template().render(
         csp=CSP + f"; script-src 'sha256-{digest}'", script=SORT_JS, rows=rows,
         categories=[(c, _colour(c)) for c in cats], rule_rows=rule_rows, site_rows=site_rows,
         failures=failures, total=sum(r["total"] for r in rows), legend=[*CATEGORIES, "other"],
-    )
+    ))
 
 
 def _colour(category: str) -> str:
