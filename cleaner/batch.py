@@ -132,7 +132,8 @@ class Marker:
 
 def _indented(entry: dict[str, Any], level: int) -> str:
     pad = " " * level
-    return "\n".join(pad + line for line in json_text(entry, indent=2).splitlines())
+    # Not splitlines(): U+2028 and U+0085 may stand unescaped inside JSON strings.
+    return "\n".join(pad + line for line in json_text(entry, indent=2).split("\n"))
 
 
 def serialize_entry(entry: dict[str, Any], fmt: str | None) -> str | None:
@@ -386,9 +387,10 @@ class OutputPlan:
 
     @classmethod
     def for_source(cls, source: Source, report_dir: Path | None, output: Path | None, single: bool,
-                   *, write_cleaned: bool, findings: str | None, in_place: bool = False) -> OutputPlan:
+                   *, write_cleaned: bool, findings: str | None, in_place: bool = False,
+                   stem: str | None = None) -> OutputPlan:
         cleaned = None
-        stem = safe_stem(source.stem)  # file names can hold "..", backslashes, odd bytes, 255 bytes
+        stem = stem or safe_stem(source.stem)  # file names can hold "..", backslashes, odd bytes, 255 bytes
         # An HTML page's cleaned copy is its extracted, cleaned text.
         suffix = ".txt" if source.suffix.lower() in HTML_SUFFIXES else source.suffix
         if write_cleaned:
@@ -405,6 +407,26 @@ class OutputPlan:
         ext = "findings.jsonl" if findings == "jsonl" else "findings.json"
         reports = report_dir / stem if source.records else report_dir / f"{stem}.html"
         return cls(cleaned, report_dir / f"{stem}.{ext}", reports)
+
+
+def plan_outputs(sources: Sequence[Source], opts: OutputOptions, batch: BatchOptions) -> dict[Source, OutputPlan]:
+    """Every input's plan. Inputs with the same name in different folders (a/x.txt, b/x.txt) would write
+    the same outputs, so the later ones get ``x-2``, ``x-3``, … in input order."""
+    plans: dict[Source, OutputPlan] = {}
+    taken: set[str] = set()
+    for source in sources:
+        if source in plans:
+            continue
+        stem = base = safe_stem(source.stem)
+        n = 1
+        while stem.casefold() in taken:  # casefold: the same file on a case-insensitive file system
+            n += 1
+            stem = f"{base}-{n}"
+        taken.add(stem.casefold())
+        plans[source] = OutputPlan.for_source(source, batch.report_dir, batch.output, len(sources) == 1,
+                                              write_cleaned=opts.cleaned or opts.records_out,
+                                              findings=opts.findings, in_place=batch.in_place, stem=stem)
+    return plans
 
 
 class _Inputs:
@@ -664,9 +686,7 @@ def run_batch(paths: Sequence[Path | str], spec: PipelineSpec, opts: OutputOptio
                 on_outcome(failed)
     if not sources:
         return totals
-    plans = {source: OutputPlan.for_source(source, batch.report_dir, batch.output, len(sources) == 1,
-                                           write_cleaned=opts.cleaned or opts.records_out, findings=opts.findings,
-                                           in_place=batch.in_place) for source in sources}
+    plans = plan_outputs(sources, opts, batch)
     check_plans(list(plans.items()), batch.report_dir, in_place=batch.in_place)
     expected = count_tasks(sources)
     jobs = batch.jobs if expected is None else max(1, min(batch.jobs, -(-expected // CHUNK)))

@@ -60,7 +60,8 @@ def _template() -> Template:
 
 
 def _href(target: Path, folder: Path) -> str:
-    return quote(Path(os.path.relpath(target, folder)).as_posix())
+    # The file name's own bytes: a name that is not UTF-8 holds surrogates, which only fsencode turns back.
+    return quote(os.fsencode(Path(os.path.relpath(target, folder)).as_posix()))
 
 
 def render_index(entries: Sequence[tuple[ArticleResult, Path]], failures: Sequence[ReadFailure] = (),
