@@ -11,16 +11,26 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import os
+import re
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import ftfy.bad_codecs  # noqa: F401  (registers utf-8-variants)
 from charset_normalizer import from_bytes
 
 from cleaner.errors import InputError
 from cleaner.extract import HTML_SUFFIXES, extract_article
 from cleaner.model import Article, Span
+from cleaner.sniff import mostly_utf8, signature_kind, utf16_without_bom
+
+# Far beyond any news article (a long read is ~100,000 characters); larger inputs are dumps or
+# concatenations, and the checks' cost grows faster than linearly with size.
+MAX_ARTICLE_CHARS = 2_000_000
+NO_ARTICLE = "there is no article in it"
 
 
 @dataclass(frozen=True)
@@ -50,12 +60,23 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
                 return data.decode(name), name
             except UnicodeDecodeError as exc:
                 raise InputError(source, f"starts with a {name} byte-order mark but is not valid {name} ({exc.reason})") from exc
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    kind = signature_kind(data)
+    if kind is not None:
+        raise InputError(source, f"is binary, not text ({kind}); give a text, JSON or JSONL file")
+    utf16 = utf16_without_bom(data) if b"\x00" in data[:8192] else None
+    if utf16 is not None:  # ASCII in UTF-16 is also valid UTF-8 (with NULs): look for it first
+        return data.decode(utf16), utf16
+    for name in ("utf-8", "utf-8-variants"):  # the second: CESU-8, Java's "modified UTF-8" (emoji as two halves)
+        try:
+            return data.decode(name), name
+        except UnicodeDecodeError:
+            pass
     if _looks_binary(data):
         raise InputError(source, "is binary, not text (it has NUL bytes or too many control bytes); give a text, JSON or JSONL file")
+    if mostly_utf8(data):
+        # A few damaged bytes in UTF-8 text: a code-page guess would garble every other
+        # character, so only the bad bytes become U+FFFD (flagged as leftover mojibake).
+        return data.decode("utf-8", errors="replace"), "utf-8"
     results = from_bytes(data, cp_exclusion=_NEVER_GUESS)
     guess = results.best()
     if guess is None or guess.encoding is None:
@@ -96,12 +117,22 @@ def _looks_binary(data: bytes) -> bool:
     return bool(sample) and control / len(sample) > 0.1
 
 
+def display_name(path: Path | str) -> str:
+    """A path as messages and reports show it: bytes that are not UTF-8 escaped (``bad\\xff.txt``).
+
+    >>> display_name(os.fsdecode(b"bad\\xff.txt"))
+    'bad\\\\xff.txt'
+    """
+    return os.fsencode(str(path)).decode("utf-8", errors="backslashreplace")
+
+
 def sha256_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
 def article_from_text(text: str, source: str, *, has_title: bool = True, encoding: str = "utf-8") -> Article:
     """Build an article from plain text; the first non-blank line is the title when ``has_title``."""
+    _check_size(text, source, "it")
     title, span, body_start = None, None, 0
     if has_title:
         pos = 0
@@ -116,6 +147,12 @@ def article_from_text(text: str, source: str, *, has_title: bool = True, encodin
             pos += len(line)
     return Article(source=source, text=text, title=title, title_span=span, body_start=body_start,
                    encoding=encoding, sha256=sha256_of(text))
+
+
+def _check_size(text: str, source: str, what: str) -> None:
+    if len(text) > MAX_ARTICLE_CHARS:
+        raise InputError(source, f"{what} is {len(text):,} characters, too large for one article (the limit is "
+                                 f"{MAX_ARTICLE_CHARS:,}); split it, or check what was scraped")
 
 
 def _first(record: Mapping[str, Any], names: tuple[str, ...]) -> tuple[str | None, Any]:
@@ -144,10 +181,17 @@ def article_from_record(record: Any, source: str, fields: FieldNames = FieldName
         html_name, _ = _first(record, HTML_FIELDS)
         if html_name is not None:  # a scraped page instead of its text: extract it
             return article_from_html_record(record, source, html_name, fields)
+        blank = next((n for n in fields.text if n in record), None)
+        if blank is not None:  # the field is there, but null or ""
+            state = "null" if record[blank] is None else "empty"
+            raise InputError(source, f"field '{blank}' is {state}; {NO_ARTICLE}")
         raise InputError(source, f"has no text field (looked for {', '.join(fields.text + HTML_FIELDS)}); "
                                  "name it with --text-field")
     if not isinstance(text, str):
         raise InputError(source, f"field '{name}' is a JSON {type(text).__name__}, not a string")
+    if not text.strip():
+        raise InputError(source, f"field '{name}' has only whitespace; {NO_ARTICLE}")
+    _check_size(text, source, f"field '{name}'")
     return Article(
         source=source, text=text, title=_as_text(_first(record, fields.title)[1]),
         author=_as_text(_first(record, fields.author)[1]), url=_as_text(_first(record, fields.url)[1]),
@@ -178,44 +222,87 @@ class ReadFailure:
         return f"{self.source}: {self.reason}"
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def load_json(text: str, source: str, *, multiline: bool = True) -> Any:
+    """``json.loads``, with every way it can fail as an ``InputError`` naming the place.
+
+    A lone surrogate escape (``"\\ud800"``) is not a character and cannot be written
+    out as UTF-8: it becomes U+FFFD, as an invalid UTF-8 byte does.
+    """
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}" if multiline else f"column {exc.colno}"
+        raise InputError(source, f"is not valid JSON ({exc.msg} at {where})") from None
+    except RecursionError:
+        raise InputError(source, "is JSON nested too deeply to read") from None
+    except ValueError as exc:  # an integer longer than Python converts (sys.get_int_max_str_digits)
+        digits = re.search(r"has (\d+) digits", str(exc))
+        raise InputError(source, f"has an integer of {digits.group(1) if digits else 'too many'} digits, more "
+                                 f"than the {sys.get_int_max_str_digits()} cleaner reads") from None
+    return _scrub(value) if _SURROGATE_ESCAPE.search(text) else value
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    return value
+
+
 def read_path(path: Path, *, has_title: bool = True, fields: FieldNames = FieldNames()) -> Iterator[Article | ReadFailure]:
     """Yield the articles in one file: one for ``.txt``, one per record for ``.json``/``.jsonl``."""
-    source = str(path)
+    source = display_name(path)
+    suffix = path.suffix.lower()
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        yield ReadFailure(source, f"cannot be read ({exc.strerror or exc})")
-        return
-    try:
-        text, encoding = decode_bytes(data, source)
+        text, encoding = _read_text(path, source, whole_file=suffix in (".json", ".jsonl"))
+        if suffix in HTML_SUFFIXES:
+            yield extract_article(text, source, encoding=encoding)
+        elif suffix == ".jsonl":
+            yield from _read_jsonl(text, source, fields)
+        elif suffix == ".json":
+            yield from _read_json(text, source, fields)
+        else:
+            yield article_from_text(text, source, has_title=has_title, encoding=encoding)
     except InputError as exc:
         yield ReadFailure(source, exc.reason)
-        return
-    suffix = path.suffix.lower()
-    if suffix in HTML_SUFFIXES:
-        try:
-            yield extract_article(text, source, encoding=encoding)
-        except InputError as exc:
-            yield ReadFailure(source, exc.reason)
-    elif suffix == ".jsonl":
-        yield from _read_jsonl(text, source, fields)
-    elif suffix == ".json":
-        yield from _read_json(text, source, fields)
-    else:
-        yield article_from_text(text, source, has_title=has_title, encoding=encoding)
+
+
+def _read_text(path: Path, source: str, *, whole_file: bool) -> tuple[str, str]:
+    """The decoded text of a file; empty, blank, unreadable or oversized files are an ``InputError``."""
+    try:
+        size = path.stat().st_size
+        if not whole_file and size > 4 * MAX_ARTICLE_CHARS:  # 4: the most bytes a character takes
+            raise InputError(source, f"is {size:,} bytes, too large for one article (the limit is "
+                                     f"{MAX_ARTICLE_CHARS:,} characters); split it, or check what was scraped")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(source, f"cannot be read ({exc.strerror or exc})") from None
+    if not data:
+        raise InputError(source, f"is empty (0 bytes); {NO_ARTICLE}")
+    text, encoding = decode_bytes(data, source)
+    if not text.strip():
+        raise InputError(source, f"has only whitespace; {NO_ARTICLE}")
+    return text, encoding
 
 
 def _read_jsonl(text: str, source: str, fields: FieldNames) -> Iterator[Article | ReadFailure]:
-    for index, line in enumerate(text.splitlines()):
+    # Records end at "\n" only: str.splitlines() would also cut at U+2028, U+0085 and
+    # other characters that JSON strings may hold unescaped.
+    for index, line in enumerate(text.split("\n")):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield ReadFailure(f"{source}:{index + 1}", f"is not valid JSON ({exc.msg} at column {exc.colno})", raw=line)
-            continue
-        except RecursionError:
-            yield ReadFailure(f"{source}:{index + 1}", "is JSON nested too deeply to read", raw=line)
+            record = load_json(line, f"{source}:{index + 1}", multiline=False)
+        except InputError as exc:
+            yield ReadFailure(exc.source, exc.reason, raw=line)
             continue
         label = f"{source}{record_label(record, index, fields)}"
         try:
@@ -225,15 +312,10 @@ def _read_jsonl(text: str, source: str, fields: FieldNames) -> Iterator[Article 
 
 
 def _read_json(text: str, source: str, fields: FieldNames) -> Iterator[Article | ReadFailure]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield ReadFailure(source, f"is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})")
-        return
-    except RecursionError:
-        yield ReadFailure(source, "is JSON nested too deeply to read")
-        return
+    data = load_json(text, source)
     records = data if isinstance(data, list) else [data]
+    if not records:
+        raise InputError(source, f"is an empty JSON list; {NO_ARTICLE}")
     for index, record in enumerate(records):
         label = source if len(records) == 1 else f"{source}{record_label(record, index, fields)}"
         try:

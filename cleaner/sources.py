@@ -16,7 +16,7 @@ import dataclasses
 import fnmatch
 import gzip
 import io
-import json
+import stat
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -26,7 +26,17 @@ from typing import IO, Any
 from cleaner.errors import InputError
 from cleaner.model import Article
 from cleaner.extract import HTML_SUFFIXES
-from cleaner.read import FieldNames, ReadFailure, article_from_record, decode_bytes, read_path, record_label
+from cleaner.read import (
+    FieldNames,
+    ReadFailure,
+    article_from_record,
+    decode_bytes,
+    display_name,
+    load_json,
+    read_path,
+    record_label,
+)
+from cleaner.sniff import signature_kind
 
 STDIN = "-"
 RECORD_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".ndjson", ".ndjson.gz", ".ndjson.zst")
@@ -60,7 +70,7 @@ class Source:
 
     @property
     def stem(self) -> str:
-        return "stdin" if self.path is None else output_stem(self.path.name)
+        return "stdin" if self.path is None else output_stem(display_name(self.path.name))
 
     @property
     def suffix(self) -> str:
@@ -95,27 +105,46 @@ def expand_inputs(paths: Sequence[Path | str], include: Sequence[str] = (),
             continue
         path = Path(raw)
         if path.is_dir():
-            found = []
-            for p in sorted(path.rglob("*")):
-                if not p.is_file():
-                    continue
-                rel = p.relative_to(path).as_posix()
-                wanted = _matches(rel, include) if include else bool(input_suffix(p.name))
-                if wanted and not _matches(rel, exclude):
-                    found.append(p)
-            if not found:
-                what = f"files matching {', '.join(include)}" if include else f"{', '.join(INPUT_SUFFIXES)} files"
-                yield ReadFailure(str(path), f"is a folder with no {what}")
-            for p in found:
-                yield source_for(p)
+            yield from _folder_inputs(path, include, exclude)
         elif path.exists():
-            yield source_for(path)
+            yield source_for(path)  # a FIFO named here is read: it may be a shell's <(…)
         else:
-            yield ReadFailure(str(path), "does not exist")
+            yield ReadFailure(display_name(path), "does not exist")
+
+
+def _folder_inputs(folder: Path, include: Sequence[str], exclude: Sequence[str]) -> Iterator[Source | ReadFailure]:
+    found = []
+    for p in sorted(folder.rglob("*")):
+        if p.is_dir():
+            continue
+        rel = p.relative_to(folder).as_posix()
+        wanted = _matches(rel, include) if include else bool(input_suffix(p.name))
+        if wanted and not _matches(rel, exclude):
+            found.append(p)
+    if not found:
+        what = f"files matching {', '.join(include)}" if include else f"{', '.join(INPUT_SUFFIXES)} files"
+        yield ReadFailure(display_name(folder), f"is a folder with no {what}")
+    for p in found:
+        # Reading a FIFO, socket or device found in a folder could block forever: say so instead.
+        kind = _special_kind(p)
+        yield source_for(p) if kind is None else ReadFailure(display_name(p), f"is {kind}, not a regular file; "
+                                                                             "name it on the command line to read it")
+
+
+def _special_kind(path: Path) -> str | None:
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return "a broken symbolic link"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    return "a socket" if stat.S_ISSOCK(mode) else "a device"
 
 
 def source_for(path: Path) -> Source:
-    return Source(str(path), path, input_suffix(path.name) in RECORD_SUFFIXES)
+    return Source(display_name(path), path, input_suffix(path.name) in RECORD_SUFFIXES)
 
 
 def open_binary(path: Path) -> IO[bytes]:
@@ -139,35 +168,77 @@ class RawRecord:
     data: bytes
 
 
+# A record line longer than this is not read into memory; its record is reported instead.
+MAX_RECORD_BYTES = 64 * 1024 * 1024
+_BINARY_HEAD = 8192
+
+
 def iter_raw_records(source: Source) -> Iterator[RawRecord | ReadFailure]:
-    """The non-blank lines of a JSONL input, one at a time (bounded memory)."""
+    """The non-blank lines of a JSONL input, one at a time (bounded memory).
+
+    An input with no record at all (empty, blank, binary, unreadable) is one
+    failure naming the file; a stream that breaks later keeps the records before it.
+    """
     try:
         stream = sys.stdin.buffer if source.path is None else open_binary(source.path)
     except OSError as exc:
         yield ReadFailure(source.label, f"cannot be read ({exc.strerror or exc})")
         return
+    count = [0, 0]  # lines, non-blank lines
     try:
-        reader = io.BufferedReader(stream) if not isinstance(stream, io.BufferedIOBase) else stream  # type: ignore[arg-type]
-        head = reader.peek(4)[:4] if hasattr(reader, "peek") else b""
-        lines: Iterator[bytes] = iter(reader)
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            # UTF-16 cannot be cut at b"\n": decode as a text stream, hand on UTF-8 lines.
-            text = io.TextIOWrapper(reader, encoding="utf-16", newline="\n")  # type: ignore[type-var]
-            lines = (line.encode("utf-8", errors="surrogatepass") for line in text)
-        for index, line in enumerate(lines):
-            if index == 0 and line.startswith(codecs.BOM_UTF8):
-                line = line[len(codecs.BOM_UTF8):]
-            if line.strip():
-                yield RawRecord(source.label, index, line.rstrip(b"\r\n"))
-    except (OSError, EOFError, ValueError) as exc:  # truncated gzip, bad UTF-16, corrupt zstd frame, …
+        yield from _records(source, stream, count)
+    except Exception as exc:  # truncated gzip, bad UTF-16, corrupt zstd frame (not an OSError), …  # noqa: BLE001
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        yield ReadFailure(source.label, f"could not be read to the end ({reason}); the records before it were kept")
-    except Exception as exc:  # zstandard.ZstdError is not an OSError  # noqa: BLE001
-        yield ReadFailure(source.label, f"could not be read to the end ({type(exc).__name__}: {exc}); "
-                                        "the records before it were kept")
+        if count[1]:
+            yield ReadFailure(source.label, f"could not be read to the end ({reason}); "
+                                            f"the {count[1]} records before it were kept")
+        else:
+            yield ReadFailure(source.label, f"cannot be read ({reason})")
+        return
     finally:
         if source.path is not None:
             stream.close()
+    if not count[1]:
+        state = "has only blank lines" if count[0] else "is empty"
+        yield ReadFailure(source.label, f"{state}; there are no records in it")
+
+
+def _records(source: Source, stream: IO[bytes], count: list[int]) -> Iterator[RawRecord | ReadFailure]:
+    reader = io.BufferedReader(stream) if not isinstance(stream, io.BufferedIOBase) else stream  # type: ignore[arg-type]
+    head = reader.peek(_BINARY_HEAD)[:_BINARY_HEAD] if hasattr(reader, "peek") else b""
+    lines: Iterator[bytes | int] = _bounded_lines(reader)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # UTF-16 cannot be cut at b"\n": decode as a text stream, hand on UTF-8 lines.
+        text = io.TextIOWrapper(reader, encoding="utf-16", newline="\n")  # type: ignore[type-var]
+        lines = (line.encode("utf-8", errors="surrogatepass") for line in text)
+    elif (kind := signature_kind(head) or (None if head.lstrip()[:1] in (b"{", b"[", b"")
+                                           or b"\x00" not in head else "binary data (it has NUL bytes)")):
+        raise ValueError(f"it is {kind}, not JSONL")
+    for index, line in enumerate(lines):
+        count[0] += 1
+        if isinstance(line, int):
+            count[1] += 1
+            yield ReadFailure(f"{source.label}:{index + 1}", f"is a line of {line:,} bytes, more than a record may "
+                                                             f"have ({MAX_RECORD_BYTES:,}); it is not copied", raw="")
+            continue
+        if index == 0 and line.startswith(codecs.BOM_UTF8):
+            line = line[len(codecs.BOM_UTF8):]
+        if line.strip():
+            count[1] += 1
+            yield RawRecord(source.label, index, line.rstrip(b"\r\n"))
+
+
+def _bounded_lines(reader: IO[bytes]) -> Iterator[bytes | int]:
+    """The lines of ``reader``; one longer than ``MAX_RECORD_BYTES`` is skipped and given as its length."""
+    while line := reader.readline(MAX_RECORD_BYTES + 1):
+        if len(line) <= MAX_RECORD_BYTES or line.endswith(b"\n"):
+            yield line
+            continue
+        size = len(line)
+        while line and not line.endswith(b"\n"):
+            line = reader.readline(1 << 20)
+            size += len(line)
+        yield size
 
 
 def parse_record(raw: RawRecord, fields: FieldNames = FieldNames()) -> Article | ReadFailure:
@@ -182,11 +253,9 @@ def parse_record(raw: RawRecord, fields: FieldNames = FieldNames()) -> Article |
         except InputError as exc:
             return ReadFailure(where, exc.reason, raw=raw.data.decode("utf-8", errors="replace"))
     try:
-        record: Any = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return ReadFailure(where, f"is not valid JSON ({exc.msg} at column {exc.colno})", raw=text)
-    except RecursionError:
-        return ReadFailure(where, "is JSON nested too deeply to read", raw=text)
+        record: Any = load_json(text, where, multiline=False)
+    except InputError as exc:
+        return ReadFailure(where, exc.reason, raw=text)
     label = f"{raw.source}{record_label(record, raw.index, fields)}"
     try:
         article = article_from_record(record, label, fields)
