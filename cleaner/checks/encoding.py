@@ -24,5 +24,6 @@ def ftfy_repairs(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
 def leftover_mojibake(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Lines that still look like mojibake after ftfy: it fixes only what it can prove."""
     for line in doc.lines:
-        if line.text and not line.text.isascii() and is_bad(line.text):
+        # U+FFFD marks a character already lost (an invalid byte or surrogate): is_bad misses a lone one.
+        if line.text and not line.text.isascii() and ("\ufffd" in line.text or is_bad(line.text)):
             yield Hit(line.start, line.end)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any
@@ -12,10 +13,15 @@ from cleaner.checks.registry import check
 from cleaner.model import Hit, Readability
 from cleaner.segment import Document
 
+_NOT_A_WORD = re.compile(r"\S{200,}")
+
 
 @lru_cache(maxsize=8)  # the readability check and the report's "before" measure the same body
 def measure(text: str) -> Readability | None:
     """Flesch reading ease, Flesch–Kincaid grade, sentence and word counts; None for empty text."""
+    # A run of hundreds of characters without a space (an inline image, a URL blob) is not a word,
+    # and hyphenating a million-character one to count syllables takes minutes.
+    text = _NOT_A_WORD.sub(" ", text)
     if not text.strip():
         return None
     return Readability(
