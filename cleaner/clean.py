@@ -89,7 +89,8 @@ def _pieces(original: str, edits: Sequence[Edit]) -> list[_Piece]:
     return out
 
 
-def rewrite(original: str, edits: Sequence[Edit], cstart: int, cend: int, new: str, rule: str) -> tuple[Edit, ...]:
+def rewrite(original: str, edits: Sequence[Edit], cstart: int, cend: int, new: str,
+            rule: str | tuple[str, ...]) -> tuple[Edit, ...]:
     """Replace ``cleaned[cstart:cend]`` by ``new``, as one edit in original offsets.
 
     Edits the range touches are folded into the new edit (their rules are kept),
@@ -104,9 +105,10 @@ def rewrite(original: str, edits: Sequence[Edit], cstart: int, cend: int, new: s
         if inside:
             covered.append((p, pos))
         pos = pend
+    new_rules = (rule,) if isinstance(rule, str) else rule
     if not covered:  # an insertion at the very end
         at = len(original)
-        return (*edits, Edit(at, at, "", new, (rule,)))
+        return (*edits, Edit(at, at, "", new, new_rules))
     (first, fpos), (last, lpos) = covered[0], covered[-1]
     if first.edit is None:
         ostart, prefix = first.start + (cstart - fpos), ""
@@ -120,7 +122,7 @@ def rewrite(original: str, edits: Sequence[Edit], cstart: int, cend: int, new: s
     for p, _ in covered:
         if p.edit is not None:
             rules = _union(rules, p.edit.rules)
-    merged = Edit(ostart, oend, original[ostart:oend], prefix + new + suffix, _union(rules, (rule,)))
+    merged = Edit(ostart, oend, original[ostart:oend], prefix + new + suffix, _union(rules, new_rules))
     kept = [e for e in edits if e.end <= ostart or e.start >= oend]
     return tuple(sorted([*kept, merged], key=lambda e: (e.start, e.end)))
 
@@ -150,6 +152,20 @@ def cleaned_offset(edits: Sequence[Edit], orig: int) -> int:
         if e.end <= orig:
             shift += len(e.replacement) - (e.end - e.start)
     return orig + shift
+
+
+def original_offset(edits: Sequence[Edit], pos: int, *, end: bool = False) -> int:
+    """Where cleaned-copy offset ``pos`` comes from in the original; inside a replacement, the edit's
+    start (or its end, for the end of a span), so a span always covers what it came from."""
+    shift = 0
+    for e in edits:
+        cstart = e.start + shift
+        if pos <= cstart:
+            break
+        if pos < cstart + len(e.replacement):
+            return e.end if end else e.start
+        shift += len(e.replacement) - (e.end - e.start)
+    return pos - shift
 
 
 def _edit_bounds(edits: Sequence[Edit]) -> list[int]:

@@ -6,6 +6,7 @@ is the library entry point the CLI calls for every article.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -13,11 +14,11 @@ from typing import Any
 from cleaner.checks.byline import analyze as analyze_byline
 from cleaner.checks.readability import measure
 from cleaner.checks.registry import GrammarService
-from cleaner.clean import apply_edits, cleaned_offset, tidy
+from cleaner.clean import apply_edits, cleaned_offset, original_offset, rewrite, tidy
 from cleaner.decide import decide
-from cleaner.detect import Locator, detect
+from cleaner.detect import EXCERPT_CHARS, Locator, detect
 from cleaner.languagetool.errors import GrammarRequestError, GrammarUnavailable
-from cleaner.model import Article, ArticleResult, Byline
+from cleaner.model import Article, ArticleResult, Byline, Edit, Finding, Span
 from cleaner.normalize import normalize
 from cleaner.read import article_from_text
 from cleaner.rules import Rule, load_rules, rules_for_url
@@ -91,12 +92,57 @@ def _byline(doc: Document, rules: Sequence[Rule]) -> Byline:
     return Byline()
 
 
+SETTLE_PASSES = 3  # later passes that may find more; one is nearly always enough
+
+
+def _settle(article: Article, rules: Sequence[Rule], findings: list[Finding],
+            edits: tuple[Edit, ...]) -> tuple[list[Finding], tuple[Edit, ...]]:
+    """Clean the cleaned copy again until nothing more is applied, so cleaning is idempotent.
+
+    A removal can leave text a rule removes on a second look (a sentence that, once its duplicate is
+    gone, repeats the title). What a later pass applies is folded into the edits and findings in
+    ORIGINAL offsets, so the edits still rebuild the input.
+    """
+    for _ in range(SETTLE_PASSES):
+        cleaned = apply_edits(article.text, edits)
+        again = dataclasses.replace(article, text=cleaned, body_start=cleaned_offset(edits, article.body_start),
+                                    title_span=_moved(article.title_span, edits))
+        doc, locator = prepare(again)
+        more, more_edits = decide(detect(doc, rules, locator, None), cleaned)
+        if not more_edits:
+            break
+        # Map with the edits that made this pass's text, before folding its own edits in.
+        findings = findings + [_to_original(f, article.text, edits) for f in more if f.applied]
+        for e in reversed(more_edits):  # right to left: earlier cleaned offsets stay valid
+            edits = rewrite(article.text, edits, e.start, e.end, e.replacement, e.rules)
+        edits = tidy(article.text, edits, article.body_start)
+    return findings, edits
+
+
+def _moved(span: Span | None, edits: Sequence[Edit]) -> Span | None:
+    return None if span is None else Span(cleaned_offset(edits, span.start), cleaned_offset(edits, span.end))
+
+
+def _to_original(f: Finding, original: str, edits: Sequence[Edit]) -> Finding:
+    """A finding of a later pass (offsets into that pass's text), moved to the original input."""
+    start = original_offset(edits, f.start)
+    end = max(original_offset(edits, f.end, end=True), start)
+    line_start = original.rfind("\n", 0, start) + 1
+    excerpt = original[start:end]
+    if len(excerpt) > EXCERPT_CHARS:
+        excerpt = excerpt[: EXCERPT_CHARS - 1] + "…"
+    return dataclasses.replace(f, start=start, end=end, line=original.count("\n", 0, start) + 1,
+                               column=start - line_start + 1, excerpt=excerpt)
+
+
 def clean_article(article: Article, rules: Sequence[Rule], grammar: GrammarService | None = None,
                   notes: tuple[str, ...] = ()) -> ArticleResult:
     """Audit and clean one article with ``rules`` (and grammar checking when a service is given)."""
     doc, locator = prepare(article)
     findings, edits = decide(detect(doc, rules, locator, grammar), article.text)
     edits = tidy(article.text, edits, article.body_start)
+    if edits:
+        findings, edits = _settle(article, rules, findings, edits)
     cleaned = apply_edits(article.text, edits)
     body_after = cleaned[cleaned_offset(edits, article.body_start):]
     return ArticleResult(
