@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cleaner.errors import CleanerError
+from cleaner.errors import CleanerError, json_error_place
 from cleaner.fingerprint import result_fingerprints
 from cleaner.model import ArticleResult
 
@@ -83,7 +83,7 @@ def load_baseline(path: Path) -> Baseline:
     except (OSError, UnicodeDecodeError) as exc:
         raise BaselineError(f"{path}: cannot be read ({exc})") from None
     except json.JSONDecodeError as exc:
-        raise BaselineError(f"{path}: is not valid JSON ({exc.msg} at line {exc.lineno}); "
+        raise BaselineError(f"{path}: is not valid JSON ({json_error_place(exc, f'line {exc.lineno}')}); "
                             "write it again with --write-baseline") from None
     if not isinstance(data, dict) or data.get("kind") != KIND or not isinstance(data.get("findings"), list):
         raise BaselineError(f"{path}: is not a cleaner baseline (expected a JSON object with "

@@ -30,7 +30,7 @@ from cleaner.baseline import source_key
 from cleaner.checks.readability import measure
 from cleaner.clean import apply_edits, cleaned_offset, tidy
 from cleaner.decide import decide
-from cleaner.errors import CleanerError
+from cleaner.errors import CleanerError, json_error_place
 from cleaner.fingerprint import result_fingerprints
 from cleaner.model import Action, ArticleResult, Finding
 
@@ -111,7 +111,7 @@ def load_decisions(paths: Iterable[Path]) -> list[ArticleDecisions]:
         except (OSError, UnicodeDecodeError) as exc:
             raise DecisionsError(f"{path}: cannot be read ({exc})") from None
         except json.JSONDecodeError as exc:
-            raise DecisionsError(f"{path}: is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+            raise DecisionsError(f"{path}: is not valid JSON ({json_error_place(exc, f'line {exc.lineno}')})") from None
         for article in parse_document(data, str(path)):
             key = source_key(article.source)
             if key in merged:

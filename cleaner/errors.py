@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 
 class CleanerError(Exception):
     """Base class: the CLI prints ``cleaner error: <message>`` and exits 2, never a traceback."""
@@ -31,3 +33,12 @@ class RuleFileError(CleanerError):
 
 class ConfigError(CleanerError):
     """A configuration file or option is not valid."""
+
+
+def json_error_place(exc: json.JSONDecodeError, where: str) -> str:
+    """The decoder's message and where: some messages already end in "at" ("Unterminated string starting at").
+
+    >>> json_error_place(json.JSONDecodeError("Unterminated string starting at", '"ab', 0), "column 1")
+    'Unterminated string starting at column 1'
+    """
+    return f"{exc.msg} {where}" if exc.msg.endswith(" at") else f"{exc.msg} at {where}"

@@ -22,7 +22,7 @@ from typing import Any
 import ftfy.bad_codecs  # noqa: F401  (registers utf-8-variants)
 from charset_normalizer import from_bytes
 
-from cleaner.errors import InputError
+from cleaner.errors import InputError, json_error_place
 from cleaner.extract import HTML_SUFFIXES, extract_article
 from cleaner.model import Article, Span
 from cleaner.sniff import mostly_utf8, signature_kind, utf16_without_bom
@@ -236,7 +236,7 @@ def load_json(text: str, source: str, *, multiline: bool = True) -> Any:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}" if multiline else f"column {exc.colno}"
-        raise InputError(source, f"is not valid JSON ({exc.msg} at {where})") from None
+        raise InputError(source, f"is not valid JSON ({json_error_place(exc, where)})") from None
     except RecursionError:
         raise InputError(source, "is JSON nested too deeply to read") from None
     except ValueError as exc:  # an integer longer than Python converts (sys.get_int_max_str_digits)
