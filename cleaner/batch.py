@@ -546,13 +546,12 @@ class SourceSink:
     def close(self) -> list[Path]:
         """Finish the files; returns what was written (as the old one-shot writer did)."""
         written: list[Path] = []
+        # Records that could not be read are still written, in place, with cleaner.error: the
+        # output keeps every input record even when none of them could be cleaned.
         if self.cleaned_file is not None:
-            if self.results:
-                self.cleaned_file.commit()
-                written.append(self.cleaned_file.path)
-            else:
-                self.cleaned_file.discard()
-        elif self.json_lines and self.plan.cleaned is not None and self.results:
+            self.cleaned_file.commit()
+            written.append(self.cleaned_file.path)
+        elif self.json_lines and self.plan.cleaned is not None:
             as_list = self.source.path is not None and json_is_list(self.source.path)
             self._write_cleaned(records_document(self.json_lines, as_list), written)
         elif self.document_cleaned is not None and self.plan.cleaned is not None:
@@ -712,7 +711,8 @@ def run_batch(paths: Sequence[Path | str], spec: PipelineSpec, opts: OutputOptio
         raise
     batch_run = any(s.records for s in sources) or len(totals.reports) > 1
     if opts.keep_result and batch.report_dir is not None and totals.reports and batch_run:
-        totals.written.append(write_index(batch.report_dir, totals.reports, totals.failed))
+        totals.written.append(write_index(batch.report_dir, totals.reports, totals.failed,
+                                          run=(totals.results, totals.failures)))
     return totals
 
 

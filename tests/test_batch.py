@@ -136,6 +136,10 @@ def test_html_limit_and_flagged(workdir: Path):
     result = clean("in.jsonl", "--html-limit", "3")
     assert len(list((workdir / "reports" / "in").glob("*.html"))) == 3
     assert "HTML reports were written for the first 3 records only" in result.output
+    index = (workdir / "reports" / "index.html").read_text(encoding="utf-8")
+    # 10 records, 2 of them broken: the page says it lists only some of the 8 articles, and counts both failures.
+    assert "lists the 3 of the run's 8 articles that have an HTML report" in index
+    assert "3 articles" in index and "2 unreadable" in index
     (workdir / "calm.jsonl").write_text(json.dumps({"id": "c", "text": "The council met on Tuesday."}) + "\n"
                                         + records(1)[0] + "\n")
     clean("calm.jsonl", "--html", "flagged")
@@ -235,3 +239,13 @@ def test_sigterm_stops_workers_and_removes_temp_files(workdir: Path):
     assert not [w for w in workers if Path(f"/proc/{w}").exists()
                 and "Z" not in (Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1].split()[0])]
     assert not list(workdir.glob("reports/.*.tmp"))
+
+
+def test_a_file_of_only_broken_records_still_comes_out_whole(workdir: Path):
+    broken = ['{"id": "a", "text": ', json.dumps({"id": "b", "headline": "no text"}), json.dumps({"id": "c", "text": 7})]
+    (workdir / "bad.jsonl").write_text("\n".join(broken) + "\n", encoding="utf-8")
+    result = clean("bad.jsonl")
+    assert result.exit_code == 2, result.output  # nothing could be read
+    out = (workdir / "reports" / "bad.cleaned.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(out) == 3 and all("error" in json.loads(line)["cleaner"] for line in out)
+    assert [json.loads(line).get("id") for line in out[1:]] == ["b", "c"]
