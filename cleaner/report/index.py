@@ -65,8 +65,11 @@ def _href(target: Path, folder: Path) -> str:
 
 
 def render_index(entries: Sequence[tuple[ArticleResult, Path]], failures: Sequence[ReadFailure] = (),
-                 folder: Path = Path(".")) -> str:
-    """The index page for ``entries`` (each result with the path of its report); links are relative to ``folder``."""
+                 folder: Path = Path("."), run: tuple[int, int] | None = None) -> str:
+    """The index page for ``entries`` (each result with the path of its report); links are relative to ``folder``.
+
+    ``run`` is the whole run's (articles, unreadable) when the page lists only some of them.
+    """
     cats = sorted({f.category for r, _ in entries for f in r.findings},
                   key=lambda c: (CATEGORIES.index(c) if c in CATEGORIES else len(CATEGORIES), c))
     rows = []
@@ -109,6 +112,7 @@ def render_index(entries: Sequence[tuple[ArticleResult, Path]], failures: Sequen
         csp=CSP + f"; script-src 'sha256-{digest}'", script=SORT_JS, rows=rows,
         categories=[(c, _colour(c)) for c in cats], rule_rows=rule_rows, site_rows=site_rows,
         failures=failures, total=sum(r["total"] for r in rows), legend=[*CATEGORIES, "other"],
+        run_articles=run[0] if run else len(rows), run_failures=run[1] if run else len(failures),
     ))
 
 
@@ -118,10 +122,10 @@ def _colour(category: str) -> str:
 
 
 def write_index(report_dir: Path, entries: Sequence[tuple[ArticleResult, Path]],
-                failures: Sequence[ReadFailure] = ()) -> Path:
+                failures: Sequence[ReadFailure] = (), run: tuple[int, int] | None = None) -> Path:
     """Write ``index.html`` in ``report_dir`` and return its path."""
     from cleaner.run import write_atomic
 
     target = report_dir / INDEX_NAME
-    write_atomic(target, render_index(entries, failures, report_dir))
+    write_atomic(target, render_index(entries, failures, report_dir, run))
     return target
