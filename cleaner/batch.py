@@ -656,8 +656,8 @@ def count_tasks(sources: Sequence[Source]) -> int | None:
         if not source.records:
             total += 1
             continue
-        if source.path is None or source.path.name.lower().endswith((".gz", ".zst")):
-            return None
+        if source.path is None or source.path.name.lower().endswith((".gz", ".zst")) or not source.path.is_file():
+            return None  # a pipe can be read once only: counting its lines would drain the records
         with open(source.path, "rb") as fh:
             last = b"\n"
             while block := fh.read(1 << 20):

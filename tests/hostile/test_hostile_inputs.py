@@ -178,6 +178,19 @@ def test_named_fifo_is_read(tmp_path: Path) -> None:
     assert "wrote" in result.stdout
 
 
+def test_named_fifo_of_records_is_not_drained_before_it_is_read(tmp_path: Path) -> None:
+    """A JSONL FIFO is read once: counting its lines for the progress bar would lose every record."""
+    fifo = tmp_path / "day.jsonl"
+    os.mkfifo(fifo)
+    lines = "".join(json.dumps({"id": i, "text": ARTICLE}) + "\n" for i in range(3))
+    writer = threading.Thread(target=lambda: fifo.write_text(lines, encoding="utf-8"), daemon=True)
+    writer.start()
+    result = clean(str(fifo), "--report-dir", str(tmp_path / "reports"), "--progress")
+    writer.join(5)
+    assert result.exit_code == 0, result.output
+    assert len((tmp_path / "reports" / "day.cleaned.jsonl").read_text(encoding="utf-8").splitlines()) == 3
+
+
 @pytest.mark.large
 def test_whole_corpus_in_one_run(corpus: Path, tmp_path: Path) -> None:
     """One run over every case: the good inputs are all cleaned, each bad one is named, exit code 1."""
