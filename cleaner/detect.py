@@ -15,14 +15,17 @@ from functools import lru_cache
 
 import ahocorasick
 
+from cleaner import patterns
 from cleaner.checks.registry import GrammarService
-from cleaner.model import Action, Finding, Hit, Scope, Segment
+from cleaner.model import Action, Finding, Hit, Scope, Segment, Severity
 from cleaner.normalize import OffsetMap
+from cleaner.patterns import PatternTimeout, time_limit
 from cleaner.rules import Rule
 from cleaner.segment import Document
 
 _EDGE_JUNK = " \t\r\n•·*-–—|>»«:.,;!?()[]{}\"'“”‘’"
 EXCERPT_CHARS = 80
+TIMEOUT_RULE = "cleaner.rule-timeout"
 
 
 def fold_phrase(text: str) -> str:
@@ -82,7 +85,7 @@ def _phrase_hits(rule: Rule, segments: Sequence[Segment]) -> Iterator[Hit]:
 def _pattern_hits(rule: Rule, segments: Sequence[Segment]) -> Iterator[Hit]:
     assert rule.pattern is not None
     for seg in segments:
-        for m in rule.pattern.finditer(seg.text):
+        for m in patterns.finditer(rule.pattern, seg.text):
             if m.end() > m.start():
                 replacement = m.expand(rule.replacement) if rule.replacement is not None else None
                 yield Hit(seg.start + m.start(), seg.start + m.end(), replacement=replacement)
@@ -101,6 +104,24 @@ def rule_hits(rule: Rule, doc: Document, grammar: GrammarService | None = None) 
 _BACKREF = re.compile(r"\\[1-9]|\(\?P=")
 
 
+def _bounded(rule: Rule, segments: Sequence[Segment]) -> list[Hit] | None:
+    """The hits of one pattern rule, or None when it ran out of time on this article."""
+    try:
+        with time_limit():
+            return list(_pattern_hits(rule, segments))
+    except PatternTimeout:
+        return None
+
+
+def _candidates(combined: patterns.Pattern, segments: Sequence[Segment]) -> list[Segment] | None:
+    """The segments the pre-filter matches, or None when it ran out of time."""
+    try:
+        with time_limit():
+            return [seg for seg in segments if patterns.search(combined, seg.text) is not None]
+    except PatternTimeout:
+        return None
+
+
 class ScanPlan:
     """All pattern and phrase rules of a rule set, compiled for few passes over the text.
 
@@ -110,7 +131,11 @@ class ScanPlan:
     none of them matches (most lines) costs one search instead of one per rule;
     only segments it matches are searched rule by rule, so every rule still finds
     exactly what it found alone, overlaps included. Patterns with back-references
-    (their group numbers would shift) stay out of the alternation.
+    (their group numbers would shift) or global inline flags (they would apply to
+    every branch) stay out of the alternation. Each rule has its own time limit
+    per article (``cleaner.patterns``); ``run`` names the rules that ran out, and
+    takes them out of the alternation for the rest of the run, so one slow rule
+    does not make the pre-filter slow for every later article.
     """
 
     def __init__(self, rules: Sequence[Rule]) -> None:
@@ -121,21 +146,17 @@ class ScanPlan:
             if rule.enabled and rule.check is None:
                 by_scope.setdefault(rule.scope, []).append(i)
         self.scopes = by_scope
-        self.prefilters: dict[Scope, tuple[re.Pattern[str] | None, tuple[int, ...], tuple[int, ...]]] = {}
+        # (scope, time-limited?) -> (alternation, its rules): shipped and user patterns use different engines
+        self.prefilters: dict[tuple[Scope, bool], tuple[patterns.Pattern, tuple[int, ...]]] = {}
+        self.alone: dict[Scope, tuple[int, ...]] = {}
         self.automata: dict[Scope, tuple[ahocorasick.Automaton | None, tuple[int, ...]]] = {}
         for scope, members in by_scope.items():
-            patterns = [i for i in members if self.rules[i].pattern is not None]
-            joinable = [i for i in patterns if not _BACKREF.search(self.rules[i].pattern.pattern)]  # type: ignore[union-attr]
-            combined = None
-            if len(joinable) > 1:
-                parts = [f"(?{'i' if self.rules[i].pattern.flags & re.IGNORECASE else '-i'}:"  # type: ignore[union-attr]
-                         f"{self.rules[i].pattern.pattern})" for i in joinable]  # type: ignore[union-attr]
-                try:
-                    combined = re.compile("|".join(parts))
-                except re.error:  # e.g. the same group name in two rules: scan them one by one
-                    combined = None
-            filtered = tuple(joinable) if combined is not None else ()
-            self.prefilters[scope] = (combined, filtered, tuple(i for i in patterns if i not in filtered))
+            pattern_rules = [i for i in members if self.rules[i].pattern is not None]
+            for bounded in (False, True):
+                self._join(scope, bounded, [i for i in pattern_rules if self._joinable(i)
+                                            and patterns.bounded(self.rules[i].pattern) == bounded])
+            joined = {i for bounded in (False, True) for i in self.prefilters.get((scope, bounded), (None, ()))[1]}
+            self.alone[scope] = tuple(i for i in pattern_rules if i not in joined)
             phrased = [i for i in members if self.rules[i].phrases and self.rules[i].phrase_mode != "line"]
             auto = None
             if phrased:
@@ -149,32 +170,68 @@ class ScanPlan:
                 auto.make_automaton()
             self.automata[scope] = (auto, tuple(phrased))
 
-    def run(self, doc: Document) -> dict[int, list[Hit]]:
-        """The hits of every pattern and phrase rule, by rule index."""
+    def _joinable(self, i: int) -> bool:
+        pattern = self.rules[i].pattern
+        return pattern is not None and not _BACKREF.search(pattern.pattern) and not patterns.has_global_flags(pattern)
+
+    def _join(self, scope: Scope, bounded: bool, joinable: Sequence[int]) -> None:
+        """Set (or drop) the alternation of ``joinable``; rules left out of it scan alone."""
+        self.prefilters.pop((scope, bounded), None)
+        if len(joinable) < 2:
+            return
+        parts = [f"(?{'i' if p.flags & patterns.IGNORECASE else '-i'}:{p.pattern})"
+                 for p in (self.rules[i].pattern for i in joinable) if p is not None]
+        try:
+            combined = patterns.compile_pattern("|".join(parts), trusted=not bounded)
+        except patterns.error:  # two parts that only fail together: scan them one by one
+            return
+        self.prefilters[(scope, bounded)] = (combined, tuple(joinable))
+
+    def run(self, doc: Document, timeouts: set[int] | None = None) -> dict[int, list[Hit]]:
+        """The hits of every pattern and phrase rule, by rule index; the index of a rule that
+        ran out of time is added to ``timeouts`` (its hits here are empty)."""
         out: dict[int, list[Hit]] = {}
+        timed_out = timeouts if timeouts is not None else set()
         for scope, members in self.scopes.items():
             segments = doc.segments(scope)
-            combined, filtered, alone = self.prefilters[scope]
+            alone = self.alone[scope]
             for i in members:
                 rule = self.rules[i]
                 if rule.phrases and rule.phrase_mode == "line":
                     out[i] = list(_phrase_hits(rule, segments))
                 elif rule.pattern is not None and i in alone:
-                    out[i] = list(_pattern_hits(rule, segments))
-            if combined is not None:
-                for i in filtered:
-                    out[i] = []
-                for seg in segments:
-                    if combined.search(seg.text) is None:
-                        continue
-                    for i in filtered:
-                        out[i].extend(_pattern_hits(self.rules[i], (seg,)))
+                    self._scan(i, segments, out, timed_out)
+            for bounded in (False, True):
+                if (scope, bounded) in self.prefilters:
+                    self._prefiltered(scope, bounded, segments, out, timed_out)
             auto, phrased = self.automata[scope]
             if auto is not None:
                 for i in phrased:
                     out[i] = []
                 self._phrases(auto, segments, out)
         return out
+
+    def _scan(self, i: int, segments: Sequence[Segment], out: dict[int, list[Hit]], timed_out: set[int]) -> bool:
+        """Scan one pattern rule; False when it ran out of time."""
+        hits = _bounded(self.rules[i], segments)
+        out[i] = hits or []
+        if hits is None:
+            timed_out.add(i)
+        return hits is not None
+
+    def _prefiltered(self, scope: Scope, bounded: bool, segments: Sequence[Segment], out: dict[int, list[Hit]],
+                     timed_out: set[int]) -> None:
+        """Scan the rules of one alternation on the segments it matches (on all, if it ran out of time)."""
+        combined, filtered = self.prefilters[(scope, bounded)]
+        candidates = _candidates(combined, segments)
+        slow = {i for i in filtered if not self._scan(i, segments if candidates is None else candidates, out, timed_out)}
+        if candidates is not None:
+            return
+        # From now on the slow rules scan alone, so the alternation stays fast for later articles;
+        # with no culprit alone, the alternation itself is slow and is dropped.
+        self._join(scope, bounded, [i for i in filtered if i not in (slow or set(filtered))])
+        joined = self.prefilters.get((scope, bounded), (None, ()))[1]
+        self.alone[scope] += tuple(i for i in filtered if i not in joined)
 
     def _phrases(self, auto: ahocorasick.Automaton, segments: Sequence[Segment], out: dict[int, list[Hit]]) -> None:
         for seg in segments:
@@ -259,6 +316,27 @@ class Locator:
         )
 
 
+def _check_hits(rule: Rule, doc: Document, grammar: GrammarService | None) -> list[Hit] | None:
+    """A check's hits, or None when the patterns of its parameters ran out of time on this article."""
+    try:
+        with time_limit():
+            return list(rule_hits(rule, doc, grammar))
+    except PatternTimeout:
+        return None
+
+
+def timeout_finding(rule: Rule) -> Finding:
+    """A warning at the start of the article: ``rule`` was stopped there, so its findings are missing."""
+    return Finding(
+        rule=TIMEOUT_RULE, category="cleaner", severity=Severity.WARNING, action=Action.FLAG,
+        start=0, end=0, line=1, column=1, excerpt="", scope=Scope.TEXT.value,
+        message=(f"Rule '{rule.id}' ({rule.path}:{rule.line}) was stopped after {patterns.TIME_LIMIT:g} s on this "
+                 "article and reports nothing here; simplify its pattern (a repeat of overlapping choices, such as "
+                 "(a|aa)+, can backtrack without end)."),
+        data={"rule": rule.id, "path": rule.path, "line": rule.line, "seconds": patterns.TIME_LIMIT},
+    )
+
+
 def _inside(spans: Sequence[tuple[int, int]], hit: Hit) -> bool:
     return any(a <= hit.start and hit.end <= b for a, b in spans)
 
@@ -276,11 +354,16 @@ def detect(doc: Document, rules: Iterable[Rule], locator: Locator,
     removed: list[tuple[int, int]] = []
     found: dict[tuple[str, int, int], Finding] = {}
     plan = scan_plan(rules)
-    scanned = plan.run(doc)  # pattern and phrase hits do not depend on what was removed
+    timeouts: set[int] = set()
+    scanned = plan.run(doc, timeouts)  # pattern and phrase hits do not depend on what was removed
 
     def collect(rule: Rule, view: Document) -> None:
         index = plan.indexes.get(id(rule))
-        hits = scanned[index] if index is not None and index in scanned else rule_hits(rule, view, grammar)
+        hits = scanned[index] if index is not None and index in scanned else _check_hits(rule, view, grammar)
+        if hits is None or index in timeouts:
+            # A rule that ran out of time is reported; its partial hits would be arbitrary, so none are kept.
+            found[(TIMEOUT_RULE + ":" + rule.id, 0, 0)] = timeout_finding(rule)
+            return
         for raw in hits:
             hit = _expand(raw, view, rule.expand)
             if rule.action is Action.REMOVE:

@@ -15,9 +15,11 @@ so one site's template boilerplate never touches another site's scrapes.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from cleaner import patterns
 from cleaner.checks import BUILTIN_CHECKS
 from cleaner.checks.registry import Check
 from cleaner.errors import RuleFileError
@@ -68,7 +71,7 @@ class Rule:
     path: str
     line: int
     description: str = ""
-    pattern: re.Pattern[str] | None = None
+    pattern: patterns.Pattern | None = None  # compiled with cleaner.patterns: searches are time-limited
     phrases: tuple[str, ...] = ()
     phrase_mode: str = "line"
     check: Check | None = None
@@ -87,25 +90,55 @@ class Rule:
         return "pattern" if self.pattern else "phrases" if self.phrases else "check"
 
 
+_MARKS = ("__line__", "__lines__", "__items__")
+
+
 class _LineLoader(yaml.SafeLoader):
-    """Keeps the line of every mapping and key, and refuses duplicate keys."""
+    """Keeps the line of every mapping, key and list item; refuses duplicate keys and aliases.
+
+    Aliases are refused because ``*name`` can build a structure that refers to
+    itself, or one exponentially larger than the file; rule files never need one.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):  # type: ignore[no-untyped-call]
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise RuleFileError(self.name, event.start_mark.line + 1,
+                                f"uses the YAML alias '*{event.anchor}'; rule files take no aliases, "
+                                "write the value out in full")
+        return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:  # type: ignore[override]
         lines: dict[Any, int] = {}
-        for key_node, _ in node.value:
+        items: dict[Any, list[int]] = {}
+        for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            line = key_node.start_mark.line + 1
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                raise RuleFileError(self.name, line, f"a key is a {_yaml_type(type(key).__name__)}; "
+                                                     "keys are plain words such as 'id'", _id_of(node))
             if key in lines:
-                raise RuleFileError(self.name, key_node.start_mark.line + 1, f"duplicate key '{key}'")
-            lines[key] = key_node.start_mark.line + 1
+                raise RuleFileError(self.name, line, f"duplicate key '{key}' (first at line {lines[key]}); "
+                                                     "keep one of them", _id_of(node))
+            lines[key] = line
+            if isinstance(value_node, yaml.SequenceNode):
+                items[key] = [item.start_mark.line + 1 for item in value_node.value]
         mapping = super().construct_mapping(node, deep=True)
-        mapping["__line__"] = node.start_mark.line + 1
-        mapping["__lines__"] = lines
+        mapping.update(__line__=node.start_mark.line + 1, __lines__=lines, __items__=items)
         return mapping
+
+
+def _id_of(node: yaml.MappingNode) -> str | None:
+    """The ``id:`` of a rule mapping being read, for errors found before it is built."""
+    for key_node, value_node in node.value:
+        if getattr(key_node, "value", None) == "id" and isinstance(value_node, yaml.ScalarNode):
+            return str(value_node.value)
+    return None
 
 
 def _strip_lines(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _strip_lines(v) for k, v in value.items() if k not in ("__line__", "__lines__")}
+        return {k: _strip_lines(v) for k, v in value.items() if k not in _MARKS}
     if isinstance(value, list):
         return [_strip_lines(v) for v in value]
     return value
@@ -113,32 +146,85 @@ def _strip_lines(value: Any) -> Any:
 
 def parse_rule_file(text: str, path: str) -> list[Rule]:
     """Parse and validate the YAML text of one rule file."""
-    loader = _LineLoader(text)
-    loader.name = path
-    try:
-        data = loader.get_single_data()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 1 if mark else None
-        raise RuleFileError(path, line, f"is not valid YAML ({exc.problem})") from None
-    except yaml.YAMLError as exc:
-        raise RuleFileError(path, None, f"is not valid YAML ({exc})") from None
-    finally:
-        loader.dispose()
-    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
-        raise RuleFileError(path, 1, "must be a mapping with a 'rules:' list")
-    extra = set(data) - {"rules", "domains", "__line__", "__lines__"}
-    if extra:
-        key = sorted(extra)[0]
-        raise RuleFileError(path, data["__lines__"][key],
-                            f"unknown top-level key '{key}' (only 'rules' and 'domains' are allowed)")
+    data = _load_yaml(text, path)
+    _check_top_level(data, path)
     domains = parse_domains(data["domains"], path, data["__lines__"]["domains"]) if "domains" in data else ()
     rules = []
-    for item in data["rules"]:
+    shipped = text in _shipped_texts()  # cleaner's own rules: their patterns run without a time limit
+    for n, (item, line) in enumerate(zip(data["rules"], data["__items__"]["rules"], strict=True), 1):
         if not isinstance(item, dict):
-            raise RuleFileError(path, None, "every entry under 'rules:' must be a mapping with an 'id'")
+            raise RuleFileError(path, line, f"entry {n} under 'rules:' is a {_yaml_type(type(item).__name__)}; "
+                                            "each rule is a mapping that starts with '- id: category.name'")
+        if shipped:
+            patterns.trust(_pattern_sources(item))
         rules.append(dataclasses.replace(_build_rule(item, path), domains=domains))
     return rules
+
+
+def _load_yaml(text: str, path: str) -> Any:
+    loader = None
+    try:
+        loader = _LineLoader(text)  # refuses control characters already
+        loader.name = path
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, where = (mark.line + 1, f" at column {mark.column + 1}") if mark else (None, "")
+        raise RuleFileError(path, line, f"is not valid YAML{where}: {exc.problem}; fix the syntax there "
+                                        "(quote values that contain ': ' or start with [ { * & ! | >)") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise RuleFileError(path, line, f"contains the character #x{exc.character:04x}, which YAML does not "
+                                        "allow; remove it") from None
+    except yaml.YAMLError as exc:
+        raise RuleFileError(path, None, f"is not valid YAML ({' '.join(str(exc).split())})") from None
+    except RecursionError:
+        raise RuleFileError(path, loader.get_mark().line + 1 if loader else None,
+                            "nests lists or mappings too deeply to read; a rule file needs only a few levels") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _check_top_level(data: Any, path: str) -> None:
+    """A rule file is a mapping with a ``rules:`` list (and maybe ``domains:``), nothing else."""
+    if data is None:
+        raise RuleFileError(path, 1, "is empty; it must be a mapping with a 'rules:' list")
+    if isinstance(data, list):
+        raise RuleFileError(path, 1, "must be a mapping with a 'rules:' list, not a list; put the rules under "
+                                     "a top-level 'rules:' key")
+    if not isinstance(data, dict):
+        raise RuleFileError(path, 1, f"must be a mapping with a 'rules:' list, not a {_yaml_type(type(data).__name__)}")
+    extra = sorted((k for k in data if k not in ("rules", "domains", *_MARKS)), key=str)
+    if extra:
+        key = extra[0]
+        raise RuleFileError(path, data["__lines__"][key], f"unknown top-level key '{key}' (only 'rules' and "
+                                                          f"'domains' are allowed){_did_you_mean(key, ('rules', 'domains'))}")
+    if not isinstance(data.get("rules"), list):
+        got = f"is a {_yaml_type(type(data['rules']).__name__)}" if "rules" in data else "is missing"
+        raise RuleFileError(path, data["__lines__"].get("rules", 1), f"'rules' {got}; it must be a list of rules "
+                                                                     "('- id: …' entries)")
+
+
+@lru_cache(maxsize=1)
+def _shipped_texts() -> frozenset[str]:
+    """The texts of the rule files cleaner ships; a file is trusted by its text, wherever it was read."""
+    return frozenset(f.read_text(encoding="utf-8") for f in rule_files(default_rules_dir()))
+
+
+def _pattern_sources(item: dict[str, Any]) -> list[str]:
+    """The regular expressions of a rule entry: its pattern and the patterns in its check's parameters."""
+    check = BUILTIN_CHECKS.get(item.get("check")) if isinstance(item.get("check"), str) else None
+    params = _strip_lines(item.get("params")) if check else None
+    sources = [item["pattern"]] if isinstance(item.get("pattern"), str) else []
+    for dotted in check.regex_params if check and isinstance(params, dict) else ():
+        sources += _strings(_dig(params, dotted))
+    return sources
+
+
+def _did_you_mean(word: Any, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(word), list(known), n=1, cutoff=0.75)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def parse_domains(value: Any, path: str, line: int | None) -> tuple[str, ...]:
@@ -219,8 +305,9 @@ class _RuleSpec:
         self.lines: dict[str, int] = raw.get("__lines__", {})
         self.rule_id = raw.get("id") if isinstance(raw.get("id"), str) else None
 
-    def fail(self, key: str | None, message: str) -> RuleFileError:
-        line = self.lines.get(key, self.raw.get("__line__")) if key else self.raw.get("__line__")
+    def fail(self, key: str | None, message: str, line: int | None = None) -> RuleFileError:
+        if line is None:
+            line = self.lines.get(key, self.raw.get("__line__")) if key else self.raw.get("__line__")
         return RuleFileError(self.path, line, message, self.rule_id)
 
     def get(self, key: str, kind: type | tuple[type, ...], default: Any = None, required: bool = False) -> Any:
@@ -249,9 +336,10 @@ def _yaml_type(name: str) -> str:
 
 def _build_rule(raw: dict[str, Any], path: str) -> Rule:
     spec = _RuleSpec(raw, path)
-    unknown = [k for k in raw if k not in KNOWN_KEYS and not k.startswith("__")]
+    unknown = [k for k in raw if k not in KNOWN_KEYS and k not in _MARKS]
     if unknown:
-        raise spec.fail(unknown[0], f"unknown key '{unknown[0]}' (known keys: {', '.join(sorted(KNOWN_KEYS))})")
+        hint = _did_you_mean(unknown[0], KNOWN_KEYS) or f" (known keys: {', '.join(sorted(KNOWN_KEYS))})"
+        raise spec.fail(unknown[0], f"unknown key '{unknown[0]}'{hint}")
     rule_id = spec.get("id", str, required=True)
     if not _ID.match(rule_id):
         raise spec.fail("id", f"id '{rule_id}' must look like 'category.name' (lower case, dots between parts)")
@@ -270,6 +358,7 @@ def _build_rule(raw: dict[str, Any], path: str) -> Rule:
     kwargs: dict[str, Any] = {}
     if matchers[0] == "pattern":
         kwargs["pattern"] = _compile(spec, spec.get("pattern", str), ignorecase)
+        _check_replacement(spec, kwargs["pattern"], replacement)
     elif matchers[0] == "phrases":
         phrases = spec.get("phrases", list)
         if not phrases or not all(isinstance(p, str) and p.strip() for p in phrases):
@@ -289,29 +378,100 @@ def _build_rule(raw: dict[str, Any], path: str) -> Rule:
     )
 
 
-def _compile(spec: _RuleSpec, pattern: str, ignorecase: bool) -> re.Pattern[str]:
+def _compile(spec: _RuleSpec, pattern: str, ignorecase: bool, key: str = "pattern") -> patterns.Pattern:
     try:
-        return re.compile(pattern, re.IGNORECASE if ignorecase else 0)
-    except re.error as exc:
-        raise spec.fail("pattern", f"'pattern' is not a valid regular expression ({exc})") from None
+        return patterns.compile_pattern(pattern, patterns.IGNORECASE if ignorecase else 0)
+    except patterns.error as exc:
+        raise spec.fail(key, f"{'the pattern ' + repr(pattern) + ' in ' if key != 'pattern' else ''}'{key}' is not "
+                             f"a valid regular expression ({exc}); fix it there, or escape a literal "
+                             "character with a backslash") from None
+
+
+def _check_replacement(spec: _RuleSpec, pattern: patterns.Pattern, replacement: str | None) -> None:
+    problem = patterns.replacement_error(pattern, replacement) if replacement is not None else None
+    if problem:
+        raise spec.fail("replacement", f"'replacement' does not fit the pattern: {problem}")
 
 
 def _check_and_params(spec: _RuleSpec) -> dict[str, Any]:
     name = spec.get("check", str)
     if name not in BUILTIN_CHECKS:
-        raise spec.fail("check", f"unknown check '{name}' (built-in checks: {', '.join(sorted(BUILTIN_CHECKS))})")
+        raise spec.fail("check", f"unknown check '{name}' (built-in checks: {', '.join(sorted(BUILTIN_CHECKS))})"
+                                 f"{_did_you_mean(name, BUILTIN_CHECKS)}")
     check = BUILTIN_CHECKS[name]
-    params = _strip_lines(spec.get("params", dict, {}))
+    raw = spec.get("params", dict, {})
+    params = _strip_lines(raw)
     for key, value in params.items():
+        line = raw.get("__lines__", {}).get(key)
         if key not in check.params:
-            raise spec.fail("params", f"check '{name}' has no parameter '{key}' (it has: {', '.join(sorted(check.params)) or 'none'})")
-        default = check.params[key]
-        if default is not None and not _same_kind(default, value):
-            raise spec.fail("params", f"parameter '{key}' of check '{name}' must be a {_yaml_type(type(default).__name__)}")
-    for key in ("patterns",):
-        if key in params:
-            _validate_patterns(spec, params[key])
+            raise spec.fail("params", f"check '{name}' has no parameter '{key}' (it has: "
+                                      f"{', '.join(sorted(check.params)) or 'none'}){_did_you_mean(key, check.params)}", line)
+        problem = _shape_problem(check.params[key], value, f"parameter '{key}' of check '{name}'")
+        if problem:
+            raise spec.fail("params", problem, line)
+    for dotted, groups in check.regex_params.items():
+        value = _dig(params, dotted)
+        for source in _strings(value):
+            _check_param_pattern(spec, source, groups, dotted, raw.get("__lines__", {}).get(dotted.split(".")[0]))
     return {"check": check, "params": params}
+
+
+def _shape_problem(default: Any, value: Any, where: str) -> str | None:
+    """Why ``value`` does not have the shape of the parameter's default, or None.
+
+    Kinds must match all the way down: a list's items are like the default's
+    first item. A mapping whose default values are all strings or string lists
+    (patterns by name) may have any keys; any other mapping needs the default's
+    keys, since the check reads each of them.
+    """
+    if default is None:
+        return None
+    if not _same_kind(default, value):
+        return f"{where} must be a {_yaml_type(type(default).__name__)}, not {_yaml_type(type(value).__name__)}"
+    if isinstance(default, list) and default:
+        for n, item in enumerate(value, 1):
+            problem = _shape_problem(default[0], item, f"item {n} of {where}")
+            if problem:
+                return problem
+    if isinstance(default, dict) and default:
+        free = all(isinstance(v, str) or (isinstance(v, list) and all(isinstance(i, str) for i in v))
+                   for v in default.values())
+        missing = [k for k in default if k not in value]
+        if not free and missing:
+            return f"{where} is missing '{missing[0]}' (give all of: {', '.join(map(str, default))})"
+        for key, item in value.items():
+            problem = _shape_problem(default.get(key, next(iter(default.values()))), item, f"'{key}' of {where}")
+            if problem:
+                return problem
+    return None
+
+
+def _dig(params: Mapping[str, Any], dotted: str) -> Any:
+    value: Any = params
+    for part in dotted.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, (list, dict)):
+        for item in value.values() if isinstance(value, dict) else value:
+            yield from _strings(item)
+
+
+def _check_param_pattern(spec: _RuleSpec, source: str, groups: tuple[str, ...], param: str, line: int | None) -> None:
+    try:
+        compiled = patterns.compile_pattern(source)
+    except patterns.error as exc:
+        raise spec.fail("params", f"the pattern {source!r} in parameter '{param}' is not a valid regular "
+                                  f"expression ({exc}); fix it there, or escape a literal character with a backslash",
+                        line) from None
+    missing = [g for g in groups if g not in compiled.groupindex]
+    if missing:
+        raise spec.fail("params", f"the pattern {source!r} in parameter '{param}' needs a group named "
+                                  f"'{missing[0]}' (write (?P<{missing[0]}>...) around that part)", line)
 
 
 def _same_kind(default: Any, value: Any) -> bool:
@@ -322,25 +482,19 @@ def _same_kind(default: Any, value: Any) -> bool:
     return isinstance(value, type(default))
 
 
-def _validate_patterns(spec: _RuleSpec, patterns: Any) -> None:
-    values = patterns.values() if isinstance(patterns, dict) else patterns
-    for value in values:
-        for pattern in value if isinstance(value, list) else [value]:
-            try:
-                re.compile(pattern)
-            except (re.error, TypeError) as exc:
-                raise spec.fail("params", f"pattern {pattern!r} in 'params' is not a valid regular expression ({exc})") from None
-
-
 def _examples(spec: _RuleSpec) -> Examples:
     raw = _strip_lines(spec.get("examples", dict, required=True))
-    extra = set(raw) - {"match", "no_match"}
+    extra = sorted(set(raw) - {"match", "no_match"}, key=str)
     if extra:
-        raise spec.fail("examples", f"'examples' takes only 'match' and 'no_match' (got '{sorted(extra)[0]}')")
+        raise spec.fail("examples", f"'examples' takes only 'match' and 'no_match' (got '{extra[0]}')")
     match, no_match = raw.get("match", []), raw.get("no_match", [])
     for key, items in (("match", match), ("no_match", no_match)):
-        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            raise spec.fail("examples", f"'examples.{key}' must be a list of strings")
+        if not isinstance(items, list):
+            raise spec.fail("examples", f"'examples.{key}' must be a list of strings, not {_yaml_type(type(items).__name__)}")
+        wrong = [i for i in items if not isinstance(i, str)]
+        if wrong:
+            raise spec.fail("examples", f"'examples.{key}' must be a list of strings (found the "
+                                        f"{_yaml_type(type(wrong[0]).__name__)} {wrong[0]!r}; quote it)")
     if not match:
         raise spec.fail("examples", "needs at least one 'examples.match' case (examples are the rule's tests)")
     return Examples(tuple(match), tuple(no_match))
@@ -377,14 +531,25 @@ def load_rules(paths: Sequence[Path] = (), *, defaults: bool = True) -> list[Rul
         if not source.exists():
             raise RuleFileError(str(source), None, "does not exist; give a rule file or a folder of .yml files")
         for file in rule_files(source):
-            try:
-                text = file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise RuleFileError(str(file), None, f"cannot be read ({exc})") from None
-            for rule in parse_rule_file(text, display_path(file)):
+            for rule in parse_rule_file(read_rule_file(file), display_path(file)):
                 if rule.id in seen:
                     first = seen[rule.id]
-                    raise RuleFileError(str(file), rule.line, f"duplicate rule id (first defined at {first.path}:{first.line})", rule.id)
+                    raise RuleFileError(rule.path, rule.line, f"duplicate rule id (first defined at {first.path}:"
+                                                              f"{first.line}); rename one of them", rule.id)
                 seen[rule.id] = rule
                 rules.append(rule)
     return rules
+
+
+def read_rule_file(file: Path) -> str:
+    """The text of a rule file, which must be UTF-8 (a byte-order mark is allowed)."""
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise RuleFileError(display_path(file), None, f"cannot be read ({exc.strerror or exc})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise RuleFileError(display_path(file), line, f"is not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+                                                      "save the file as UTF-8") from None

@@ -56,7 +56,7 @@ def test_good_file_parses():
     (("  - id: site.promo", "  - id: Promo"), "my.yml:2: rule 'Promo': id 'Promo' must look like 'category.name'"),
     (("    message: Promo line.\n", ""), "my.yml:2: rule 'site.promo': is missing the required key 'message'"),
     (("      match: [\"Buy our mugs\"]\n", ""), "needs at least one 'examples.match' case"),
-    (("    scope: line", "    scope: line\n    scope: text"), "my.yml:7: duplicate key 'scope'"),
+    (("    scope: line", "    scope: line\n    scope: text"), "my.yml:7: rule 'site.promo': duplicate key 'scope' (first at line 6)"),
     (("    action: remove", "    action: replace"), "action 'replace' needs a 'replacement'"),
 ])
 def test_invalid_rule_reports_file_line_and_rule(change, expected):

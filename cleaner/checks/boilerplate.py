@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
 from typing import Any
 
+from cleaner import patterns
 from cleaner.checks.registry import check
 from cleaner.model import Hit, Segment
 from cleaner.segment import Document
@@ -14,13 +14,9 @@ from cleaner.segment import Document
 _NAME_TOKEN = r"[A-Z][\w'’.-]*"
 
 
-@lru_cache(maxsize=256)
-def _compiled(patterns: tuple[str, ...], flags: int = 0) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p, flags) for p in patterns)
-
-
-def _any(patterns: list[str], text: str, flags: int = 0) -> bool:
-    return any(p.search(text) for p in _compiled(tuple(patterns), flags))
+def _any(sources: list[str], text: str) -> bool:
+    # Parameters come from rule files: their searches are time-limited (cleaner.patterns).
+    return any(patterns.search(patterns.cached(p), text) for p in sources)
 
 
 def is_label_line(text: str, max_words: int) -> bool:
@@ -47,6 +43,7 @@ def is_label_line(text: str, max_words: int) -> bool:
         r"^In this (?:\w+ )?(?:photo|image|picture|file photo)\b",
     ],
     label_max_words=4,
+    regex_params={"credit_patterns": ()},
 )
 def photo_caption(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Photo captions and credits, and the short keyword label line right above them."""
@@ -81,15 +78,16 @@ def photo_caption(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
     },
     min_cues=2,
     name_line_max_words=4,
+    regex_params={"opener": ("name",), "cues": ()},
 )
 def author_bio(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
     """An author-bio paragraph ("X is a … reporter based in …") and the bare name line before it."""
-    opener = _compiled((params["opener"],))[0]
+    opener = patterns.cached(params["opener"])
     for i, para in enumerate(doc.paragraphs):
-        m = opener.search(para.text)
+        m = patterns.search(opener, para.text)
         if not m:
             continue
-        cues = [name for name, pattern in params["cues"].items() if re.search(pattern, para.text)]
+        cues = [name for name, cue in params["cues"].items() if patterns.search(patterns.cached(cue), para.text)]
         if len(cues) < params["min_cues"]:
             continue
         name = m.group("name")

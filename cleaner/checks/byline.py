@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from cleaner import patterns
 from cleaner.checks.registry import check
 from cleaner.model import Byline, Hit
 from cleaner.segment import Document
@@ -61,18 +62,27 @@ def _surname(name: str) -> str:
 _LAST: list[Any] = [None, None, None, None]  # (text, author, params, result) of the last analysis
 
 
-def analyze(doc: Document, params: Mapping[str, Any]) -> tuple[Byline, list[Hit]]:
+def analyze(doc: Document, params: Mapping[str, Any], *, strict: bool = False) -> tuple[Byline, list[Hit]]:
     """The byline verdict and where each side was found (hits at the declared author's places).
 
     The check and the pipeline's byline summary ask for the same document in a row:
-    the last answer is kept, so the work is done once per article.
+    the last answer is kept, so the work is done once per article. When the
+    patterns run out of time the check (``strict``) raises ``PatternTimeout`` so
+    the rule is reported; the summary gets an empty verdict.
     """
     text, author, last_params, result = _LAST
-    if text is doc.text and author == doc.author and last_params == params:
-        return result  # type: ignore[no-any-return]
-    result = _analyze(doc, params)
-    _LAST[:] = [doc.text, doc.author, dict(params), result]
-    return result
+    if not (text is doc.text and author == doc.author and last_params == params):
+        try:
+            with patterns.time_limit():
+                result = _analyze(doc, params)
+        except patterns.PatternTimeout as exc:
+            result = exc
+        _LAST[:] = [doc.text, doc.author, dict(params), result]
+    if isinstance(result, patterns.PatternTimeout):
+        if strict:
+            raise result
+        return Byline(), []
+    return result  # type: ignore[no-any-return]
 
 
 def _analyze(doc: Document, params: Mapping[str, Any]) -> tuple[Byline, list[Hit]]:
@@ -86,7 +96,7 @@ def _analyze(doc: Document, params: Mapping[str, Any]) -> tuple[Byline, list[Hit
     body = doc.text[doc.body_start:]
     for line in doc.lines:
         for pattern in params["declared_patterns"]:
-            m = re.search(pattern, line.text)
+            m = patterns.search(patterns.cached(pattern), line.text)
             if m:
                 for name in _names(m.group("names")):
                     declared.setdefault(name, None)
@@ -94,14 +104,14 @@ def _analyze(doc: Document, params: Mapping[str, Any]) -> tuple[Byline, list[Hit
                 source = source or "text"
     credited: dict[str, None] = {}
     for pattern in params["credit_patterns"]:
-        for m in re.finditer(pattern, body, re.MULTILINE):
+        for m in patterns.finditer(patterns.cached(pattern, patterns.MULTILINE), body):
             for name in _names(m.group("names")):
                 credited.setdefault(name, None)
-    agencies = [agency for agency, patterns in params["agency_patterns"].items()
-                if any(re.search(p, body) for p in patterns)]
+    agencies = [agency for agency, sources in params["agency_patterns"].items()
+                if any(patterns.search(patterns.cached(p), body) for p in sources)]
     dateline = None
     first = next((p for p in doc.paragraphs), None)
-    m = re.match(params["dateline_pattern"], first.text) if first else None
+    m = patterns.match(patterns.cached(params["dateline_pattern"]), first.text) if first else None
     if m:
         dateline = m.group("place")
         named = params["agency_names"].get(m.group("agency") or "")
@@ -113,10 +123,11 @@ def _analyze(doc: Document, params: Mapping[str, Any]) -> tuple[Byline, list[Hit
     return verdict, places
 
 
-@check("byline_mismatch", **DEFAULTS)
+@check("byline_mismatch", regex_params={"declared_patterns": ("names",), "credit_patterns": ("names",),
+                                         "dateline_pattern": ("place", "agency"), "agency_patterns": ()}, **DEFAULTS)
 def byline_mismatch(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
     """A declared author that the text's own credits do not name."""
-    verdict, places = analyze(doc, params)
+    verdict, places = analyze(doc, params, strict=True)
     if not verdict.mismatch:
         return
     credit = ", ".join(verdict.credited)

@@ -43,6 +43,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
+from cleaner import patterns
 from cleaner.checks.registry import check
 from cleaner.model import Hit, Segment
 from cleaner.segment import Document
@@ -472,8 +473,7 @@ def comment_blocks(texts: Sequence[str], local: Sequence[Sequence[float]], param
     Needs ``min_heads`` headers no more than ``max_gap`` lines apart; the last
     comment runs on while its lines are dates or end a sentence (``max_gap`` lines at most).
     """
-    head = _comment_head(tuple(params["head_patterns"]))
-    heads = [i for i, t in enumerate(texts) if head.search(t.strip())]
+    heads = [i for i, t in enumerate(texts) if _is_comment_head(params["head_patterns"], t.strip())]
     if len(heads) < params["min_heads"]:
         return []
     out: list[int] = []
@@ -508,9 +508,10 @@ def tag_lists(texts: Sequence[str], local: Sequence[Sequence[float]], params: Ma
     return out
 
 
-@lru_cache(maxsize=16)
-def _comment_head(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+def _is_comment_head(sources: Sequence[str], text: str) -> bool:
+    # One search per pattern (not one alternation): a rule file's pattern may use group numbers,
+    # and each search is time-limited (cleaner.patterns).
+    return any(patterns.search(patterns.cached(p, patterns.IGNORECASE), text) for p in sources)
 
 
 @check(
@@ -531,6 +532,7 @@ def _comment_head(patterns: tuple[str, ...]) -> re.Pattern[str]:
                       "Temas", "Теги", "Метки", "Тэги", "タグ", "Label"], "min_commas": 2},
     comments={"head_patterns": [r"^\S+(?: \S+){0,3} (?:says|said|wrote|writes|commented|replied)\s*:$"],
               "min_heads": 2, "max_gap": 6},
+    regex_params={"comments.head_patterns": ()},
 )
 def line_shape(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Lines whose shape and neighbours say site chrome rather than article prose."""
