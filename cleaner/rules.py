@@ -71,7 +71,7 @@ class Rule:
     path: str
     line: int
     description: str = ""
-    pattern: patterns.Pattern | None = None  # compiled with cleaner.patterns: searches are time-limited
+    pattern: patterns.Pattern | None = None  # see cleaner.patterns: a user's pattern runs with a time limit
     phrases: tuple[str, ...] = ()
     phrase_mode: str = "line"
     check: Check | None = None
@@ -378,13 +378,12 @@ def _build_rule(raw: dict[str, Any], path: str) -> Rule:
     )
 
 
-def _compile(spec: _RuleSpec, pattern: str, ignorecase: bool, key: str = "pattern") -> patterns.Pattern:
+def _compile(spec: _RuleSpec, pattern: str, ignorecase: bool) -> patterns.Pattern:
     try:
         return patterns.compile_pattern(pattern, patterns.IGNORECASE if ignorecase else 0)
     except patterns.error as exc:
-        raise spec.fail(key, f"{'the pattern ' + repr(pattern) + ' in ' if key != 'pattern' else ''}'{key}' is not "
-                             f"a valid regular expression ({exc}); fix it there, or escape a literal "
-                             "character with a backslash") from None
+        raise spec.fail("pattern", f"'pattern' is not a valid regular expression ({exc}); fix it there, or escape "
+                                   "a literal character with a backslash") from None
 
 
 def _check_replacement(spec: _RuleSpec, pattern: patterns.Pattern, replacement: str | None) -> None:
