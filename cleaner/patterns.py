@@ -96,22 +96,21 @@ def _left() -> float:
     return left
 
 
-def search(pattern: Any, text: str) -> Any:
+def _bounded(pattern: Any, method: str, text: str) -> Any:
     if not bounded(pattern):
-        return pattern.search(text)
+        return getattr(pattern, method)(text)
     try:
-        return pattern.search(text, timeout=_left())
+        return getattr(pattern, method)(text, timeout=_left())
     except TimeoutError:
         raise PatternTimeout from None
+
+
+def search(pattern: Any, text: str) -> Any:
+    return _bounded(pattern, "search", text)
 
 
 def match(pattern: Any, text: str) -> Any:
-    if not bounded(pattern):
-        return pattern.match(text)
-    try:
-        return pattern.match(text, timeout=_left())
-    except TimeoutError:
-        raise PatternTimeout from None
+    return _bounded(pattern, "match", text)
 
 
 def finditer(pattern: Any, text: str) -> Iterator[Any]:
