@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from typer.testing import CliRunner
 
 from cleaner.cli import app
@@ -22,9 +21,6 @@ from cleaner.cli import app
 sys.path.insert(0, str(Path(__file__).parent))
 from gen_pages import PAYLOADS, PWNED, generate  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 runner = CliRunner()
 
 
@@ -38,15 +34,6 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
                            catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return out
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Chromium is missing: run ./scripts/setup.sh (it installs Debian's chromium)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def html_files(folder: Path) -> list[Path]:
