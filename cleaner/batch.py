@@ -35,10 +35,10 @@ from cleaner.pipeline import Pipeline, languagetool_options
 from cleaner.read import FieldNames, ReadFailure
 from cleaner.report.html import render_html
 from cleaner.report.index import write_index
-from cleaner.report.json_report import JSON_VERSION, result_to_json
+from cleaner.report.json_report import JSON_VERSION, json_text, result_to_json
 from cleaner.rules import Rule, default_rules_dir, display_path, parse_rule_file, rule_files
 from cleaner.run import AtomicFile as _AtomicFile
-from cleaner.run import _safe_name, json_is_list, json_text, output_record, records_document, safe_stem, write_atomic
+from cleaner.run import _safe_name, json_is_list, output_record, records_document, safe_stem, write_atomic
 from cleaner.sources import RawRecord, Source, expand_inputs, iter_documents, iter_raw_records, parse_record
 
 HTML_MODES = ("all", "flagged", "none")

@@ -41,8 +41,9 @@ from cleaner.batch import (
 from cleaner.pipeline import Pipeline, languagetool_options
 from cleaner.read import FieldNames, ReadFailure
 from cleaner.rulecheck import explain_rule, test_rules
+from cleaner.report.json_report import json_text
 from cleaner.rules import load_rules
-from cleaner.run import OutputPlan, RunSummary, json_text, safe_stem, write_atomic, write_file_outputs
+from cleaner.run import OutputPlan, RunSummary, safe_stem, write_atomic, write_file_outputs
 
 
 class ExitCode(IntEnum):

@@ -18,7 +18,6 @@ record, since a line in the text field is not a line of the file.
 
 from __future__ import annotations
 
-import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -32,7 +31,7 @@ from cleaner.baseline import Baseline
 from cleaner.fingerprint import result_fingerprints
 from cleaner.model import Article, ArticleResult, Finding, Severity
 from cleaner.read import ReadFailure
-from cleaner.report.json_report import finding_to_json, report_to_json
+from cleaner.report.json_report import finding_to_json, json_text, report_to_json
 from cleaner.rules import Rule
 
 FORMATS = ("text", "json", "jsonl", "sarif", "github", "junit")
@@ -111,7 +110,7 @@ def _text(audit: Audit) -> str:
 
 def _json(audit: Audit) -> str:
     doc = report_to_json(list(audit.results), list(audit.failures), audit.baseline)
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return json_text(doc, indent=2) + "\n"
 
 
 def _jsonl(audit: Audit) -> str:
@@ -119,7 +118,7 @@ def _jsonl(audit: Audit) -> str:
     for r, f, fp, known in audit.rows():
         lines.append({"path": r.article.source, **finding_to_json(f), "fingerprint": fp, "baselined": known})
     lines += [{"path": fail.source, "error": fail.reason} for fail in audit.failures]
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in lines)
+    return "".join(json_text(row) + "\n" for row in lines)
 
 
 # --- SARIF 2.1.0 -----------------------------------------------------------------------------------
@@ -186,7 +185,7 @@ def _sarif(audit: Audit) -> str:
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
     }
     doc = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return json_text(doc, indent=2) + "\n"
 
 
 # --- GitHub Actions workflow commands ---------------------------------------------------------------

@@ -7,9 +7,7 @@ message naming it, and the run goes on.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import re
 import stat
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -24,7 +22,7 @@ from cleaner.model import Article, ArticleResult, Severity
 from cleaner.pipeline import Pipeline
 from cleaner.read import FieldNames, ReadFailure, read_path
 from cleaner.report.html import render_html
-from cleaner.report.json_report import report_to_json, result_to_json
+from cleaner.report.json_report import json_text, report_to_json, result_to_json
 
 INPUT_SUFFIXES = (".txt", ".json", ".jsonl", ".text", ".md", *HTML_SUFFIXES)
 
@@ -162,26 +160,6 @@ def write_atomic(path: Path, text: str) -> None:
         out.discard()
         raise
     out.commit()
-
-
-# Lone surrogates have no UTF-8 form; U+2028, U+2029 and U+0085 end a line for str.splitlines (and
-# for cleaner's own JSONL reader), so a JSONL line holding one raw would read back as two.
-_ESCAPED = re.compile("[\\ud800-\\udfff\\u2028\\u2029\\x85]")
-
-
-def json_text(data: Any, **kwargs: Any) -> str:
-    r"""``json.dumps`` whose result can always be written as UTF-8, one line per JSONL record.
-
-    A lone surrogate (a ``"\ud800"`` escape in an input record, a non-UTF-8 byte
-    in a file name) has no UTF-8 form, and line separators split a line for
-    many readers, so they are written as JSON escapes; they read back as the
-    same string.
-
-    >>> json_text({"t": "a\ud800b"})
-    '{"t": "a\\ud800b"}'
-    """
-    text = json.dumps(data, ensure_ascii=False, **kwargs)
-    return _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 NAME_BYTES = 200  # output names add at most ".reviewed.findings.json"; file names stop at 255 bytes

@@ -181,3 +181,13 @@ def test_unknown_format_is_a_usage_error(workdir: Path):
     result = audit("small.txt", "--format", "xml")
     assert result.exit_code == 2
     assert "--format must be one of text, json, jsonl, sarif, github, junit (got 'xml')" in result.output
+
+
+def test_jsonl_and_json_stay_whole_when_a_name_holds_a_line_separator(workdir: Path):
+    # U+2028 ends a line for str.splitlines and many JSONL readers: it must be written as an escape.
+    odd = "odd\u2028name.txt"
+    (workdir / odd).write_text((workdir / "small.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    out = audit(odd, "--format", "jsonl").stdout
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert rows and all(r["path"] == odd for r in rows)
+    assert "\u2028" not in audit(odd, "--format", "json").stdout

@@ -8,6 +8,8 @@ into the decoded original input, end exclusive; ``line``/``column`` are 1-based.
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -18,6 +20,26 @@ from cleaner.model import ArticleResult, Finding, Readability, Severity
 from cleaner.read import ReadFailure, sha256_of
 
 JSON_VERSION = 1
+
+
+# Lone surrogates have no UTF-8 form; U+2028, U+2029 and U+0085 end a line for str.splitlines (and
+# for cleaner's own JSONL reader), so a JSONL line holding one raw would read back as two.
+_ESCAPED = re.compile("[\\ud800-\\udfff\\u2028\\u2029\\x85]")
+
+
+def json_text(data: Any, **kwargs: Any) -> str:
+    r"""``json.dumps`` whose result can always be written as UTF-8, one line per JSONL record.
+
+    A lone surrogate (a ``"\ud800"`` escape in an input record, a non-UTF-8 byte
+    in a file name) has no UTF-8 form, and line separators split a line for
+    many readers, so they are written as JSON escapes; they read back as the
+    same string.
+
+    >>> json_text({"t": "a\ud800b"})
+    '{"t": "a\\ud800b"}'
+    """
+    text = json.dumps(data, ensure_ascii=False, **kwargs)
+    return _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def finding_to_json(f: Finding) -> dict[str, Any]:
