@@ -19,7 +19,9 @@ from cleaner.checks.registry import check
 from cleaner.model import Byline, Hit
 from cleaner.segment import Document
 
-PERSON = r"[A-Z][\w'’-]+(?: (?:[A-Z]\.|[A-Z][\w'’-]+|de|van|von|da|al|bin|el)){1,3}"
+# A name starts a word and its words are of a name's length: without both, a search
+# through one long capitalised token (a base64 image, a URL) is quadratic.
+PERSON = r"(?<![\w'’-])[A-Z][\w'’-]{1,40}(?: (?:[A-Z]\.|[A-Z][\w'’-]{1,40}|de|van|von|da|al|bin|el)){1,3}"
 _PERSON = re.compile(PERSON)
 
 DEFAULTS: dict[str, Any] = {
