@@ -110,6 +110,11 @@ def _settle(article: Article, rules: Sequence[Rule], findings: list[Finding],
         doc, locator = prepare(again)
         more, more_edits = decide(detect(doc, rules, locator, None), cleaned)
         if not more_edits:
+            # What the settled copy is flagged for once cleaning has changed a line's neighbours
+            # (a line-shape verdict, say) belongs to this run too: a second run must not raise it anew.
+            seen = {(f.rule, f.start, f.end) for f in findings}
+            moved = (_to_original(f, article.text, edits) for f in more)
+            findings = findings + [f for f in moved if (f.rule, f.start, f.end) not in seen]
             break
         # Map with the edits that made this pass's text, before folding its own edits in.
         findings = findings + [_to_original(f, article.text, edits) for f in more if f.applied]
