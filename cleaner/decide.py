@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Sequence
 
 from cleaner.clean import merge_edits
 from cleaner.model import Action, Edit, Finding
+from cleaner.spans import SpanSet
 
 
 class _Lines:
@@ -52,38 +53,13 @@ def _whole_lines(lines: _Lines, start: int, end: int) -> tuple[int, int]:
     return (line_start - 1 if line_start > 0 else line_start), line_end
 
 
-class _Taken:
-    """Spans already edited, kept sorted and merged, so an overlap test is a bisection."""
-
-    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        for start, end in sorted(spans):
-            if self.ends and start <= self.ends[-1]:
-                self.ends[-1] = max(self.ends[-1], end)
-            else:
-                self.starts.append(start)
-                self.ends.append(end)
-
-    def overlaps(self, start: int, end: int) -> bool:
-        i = bisect_right(self.starts, start) - 1
-        if i >= 0 and self.ends[i] > start:
-            return True
-        return i + 1 < len(self.starts) and self.starts[i + 1] < end
-
-    def add(self, start: int, end: int) -> None:  # only ever a span that overlaps none
-        i = bisect_right(self.starts, start)
-        self.starts.insert(i, start)
-        self.ends.insert(i, end)
-
-
 def decide(findings: Sequence[Finding], original: str) -> tuple[list[Finding], tuple[Edit, ...]]:
     """Mark the findings whose action is applied and return the edits that apply them."""
     removals = [f for f in findings if f.action is Action.REMOVE and f.end > f.start]
     lines = _Lines(original)
     edits = [Edit(*_whole_lines(lines, f.start, f.end), "", "", (f.rule,)) for f in removals]
     edits = [dataclasses.replace(e, removed=original[e.start:e.end]) for e in edits]
-    taken = _Taken([(e.start, e.end) for e in edits])
+    taken = SpanSet((e.start, e.end) for e in edits)
     applied = {id(f) for f in removals}
     for f in sorted((f for f in findings if f.action is Action.REPLACE and f.replacement is not None),
                     key=lambda f: (-f.severity.rank, f.start)):

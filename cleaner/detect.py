@@ -22,6 +22,7 @@ from cleaner.normalize import OffsetMap
 from cleaner.patterns import PatternTimeout, time_limit
 from cleaner.rules import Rule
 from cleaner.segment import Document
+from cleaner.spans import SpanSet
 
 _EDGE_JUNK = " \t\r\n•·*-–—|>»«:.,;!?()[]{}\"'“”‘’"
 EXCERPT_CHARS = 80
@@ -342,10 +343,6 @@ def timeout_finding(rule: Rule) -> Finding:
     )
 
 
-def _inside(spans: Sequence[tuple[int, int]], hit: Hit) -> bool:
-    return any(a <= hit.start and hit.end <= b for a, b in spans)
-
-
 def detect(doc: Document, rules: Iterable[Rule], locator: Locator,
            grammar: GrammarService | None = None) -> list[Finding]:
     """All findings of all enabled rules, sorted by position, duplicates of one rule removed.
@@ -362,7 +359,7 @@ def detect(doc: Document, rules: Iterable[Rule], locator: Locator,
     timeouts: set[int] = set()
     scanned = plan.run(doc, timeouts)  # pattern and phrase hits do not depend on what was removed
 
-    def collect(rule: Rule, view: Document) -> None:
+    def collect(rule: Rule, view: Document, removed_spans: SpanSet) -> None:
         index = plan.indexes.get(id(rule))
         hits = scanned[index] if index is not None and index in scanned else _check_hits(rule, view, grammar)
         if hits is None or index in timeouts:
@@ -373,7 +370,7 @@ def detect(doc: Document, rules: Iterable[Rule], locator: Locator,
             hit = _expand(raw, view, rule.expand)
             if rule.action is Action.REMOVE:
                 removed.append((hit.start, hit.end))
-            elif rule.scope is not Scope.TEXT and _inside(removed, hit):
+            elif rule.scope is not Scope.TEXT and removed_spans.covers(hit.start, hit.end):
                 continue
             finding = locator.finding(rule, hit)
             # Two removal rules on the same span are one defect: the first rule names it.
@@ -382,9 +379,10 @@ def detect(doc: Document, rules: Iterable[Rule], locator: Locator,
 
     for rule in enabled:
         if rule.action is Action.REMOVE:
-            collect(rule, doc)
+            collect(rule, doc, SpanSet())
     after_removal = dataclasses.replace(doc, removed=tuple(removed))
+    removed_spans = SpanSet(removed)
     for rule in enabled:
         if rule.action is not Action.REMOVE:
-            collect(rule, after_removal)
+            collect(rule, after_removal, removed_spans)
     return sorted(found.values(), key=lambda f: (f.start, -f.end, f.rule))

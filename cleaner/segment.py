@@ -65,7 +65,10 @@ def abbreviations() -> frozenset[str]:
     return frozenset(w.rstrip(".") for w in words)
 
 
-_CANDIDATE = re.compile(r"(?:\.{3}|…|[.!?])+[\"'”’)\]]*(?=\s+\S)")
+# A candidate starts where a run of marks starts, so a line of ten thousand dots is one
+# candidate tried once, not ten thousand tried to its end.
+_CANDIDATE = re.compile(r"(?<![.!?…])(?:\.{3}|…|[.!?])++[\"'”’)\]]*+(?=\s+\S)")
+_NEXT_CHAR = re.compile(r"\s*(\S)")
 _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]$")
 _TERMINAL = re.compile(r"[.!?…:\"'”’)]\s*$")
 
@@ -79,7 +82,8 @@ def _token_before(text: str, pos: int) -> str:
 
 def _is_boundary(text: str, match: re.Match[str]) -> bool:
     mark = match.group()
-    following = text[match.end():].lstrip()[:1]
+    after = _NEXT_CHAR.match(text, match.end())
+    following = after.group(1) if after else ""
     if mark[0] in "?!…" or mark.startswith("..."):
         # "“Really?” he asked." and "and then... nothing" continue the sentence.
         return not following.islower()

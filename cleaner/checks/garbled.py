@@ -19,6 +19,7 @@ from cleaner.checks.grammar import grammar_matches
 from cleaner.checks.registry import GrammarService, check
 from cleaner.model import Hit, Segment
 from cleaner.segment import Document
+from cleaner.spans import SpanSet
 
 
 @dataclass(frozen=True)
@@ -270,10 +271,6 @@ SIGNALS: dict[str, SignalFn] = {
 }
 
 
-def _inside_removed(doc: Document, sentence: Segment) -> bool:
-    return any(a <= sentence.start and sentence.end <= b for a, b in doc.removed)
-
-
 def _paragraph_of(doc: Document, sentence: Segment, start_index: int) -> tuple[Segment | None, int]:
     i = start_index
     while i < len(doc.paragraphs) and doc.paragraphs[i].end < sentence.start:
@@ -338,8 +335,9 @@ def sentence_signals(doc: Document, params: Mapping[str, Any],
 def garbled_sentence(doc: Document, params: Mapping[str, Any], grammar: GrammarService | None = None) -> Iterator[Hit]:
     """Sentences whose signals add up to the threshold; the finding lists what fired."""
     weights: Mapping[str, float] = params["signals"]
+    removed = SpanSet(doc.removed)
     for sentence, signals in sentence_signals(doc, params, grammar):
-        if _inside_removed(doc, sentence):
+        if removed.covers(sentence.start, sentence.end):
             continue
         score = sum(weights.get(name, 0.0) for name in {s.name for s in signals})
         if signals and score >= params["threshold"]:
