@@ -154,18 +154,31 @@ def cleaned_offset(edits: Sequence[Edit], orig: int) -> int:
     return orig + shift
 
 
-def original_offset(edits: Sequence[Edit], pos: int, *, end: bool = False) -> int:
-    """Where cleaned-copy offset ``pos`` comes from in the original; inside a replacement, the edit's
-    start (or its end, for the end of a span), so a span always covers what it came from."""
-    shift = 0
-    for e in edits:
-        cstart = e.start + shift
-        if pos <= cstart:
-            break
-        if pos < cstart + len(e.replacement):
+class OriginalOffsets:
+    """Where a cleaned-copy offset comes from in the original; inside a replacement, the edit's
+    start (or its end, for the end of a span), so a span always covers what it came from.
+
+    Built once per list of edits; each lookup is a bisection.
+    """
+
+    def __init__(self, edits: Sequence[Edit]) -> None:
+        self._edits = tuple(edits)
+        self._starts: list[int] = []  # where each edit's replacement starts in the cleaned copy
+        self._shifts: list[int] = []  # cleaned minus original offset just after each edit
+        shift = 0
+        for e in self._edits:
+            self._starts.append(e.start + shift)
+            shift += len(e.replacement) - (e.end - e.start)
+            self._shifts.append(shift)
+
+    def __call__(self, pos: int, *, end: bool = False) -> int:
+        i = bisect.bisect_left(self._starts, pos) - 1  # the last edit starting before pos
+        if i < 0:
+            return pos
+        e = self._edits[i]
+        if pos < self._starts[i] + len(e.replacement):
             return e.end if end else e.start
-        shift += len(e.replacement) - (e.end - e.start)
-    return pos - shift
+        return pos - self._shifts[i]
 
 
 def _edit_bounds(edits: Sequence[Edit]) -> list[int]:

@@ -6,7 +6,9 @@ is the library entry point the CLI calls for every article.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ from typing import Any
 from cleaner.checks.byline import analyze as analyze_byline
 from cleaner.checks.readability import measure
 from cleaner.checks.registry import GrammarService
-from cleaner.clean import apply_edits, cleaned_offset, original_offset, rewrite, tidy
+from cleaner.clean import OriginalOffsets, apply_edits, cleaned_offset, rewrite, tidy
 from cleaner.decide import decide
 from cleaner.detect import EXCERPT_CHARS, Locator, detect
 from cleaner.languagetool.errors import GrammarRequestError, GrammarUnavailable
@@ -113,11 +115,12 @@ def _settle(article: Article, rules: Sequence[Rule], findings: list[Finding],
             # What the settled copy is flagged for once cleaning has changed a line's neighbours
             # (a line-shape verdict, say) belongs to this run too: a second run must not raise it anew.
             seen = {(f.rule, f.start, f.end) for f in findings}
-            moved = (_to_original(f, article.text, edits) for f in more)
-            findings = findings + [f for f in moved if (f.rule, f.start, f.end) not in seen]
+            back = _Back(article.text, edits)
+            findings = findings + [f for f in map(back, more) if (f.rule, f.start, f.end) not in seen]
             break
         # Map with the edits that made this pass's text, before folding its own edits in.
-        findings = findings + [_to_original(f, article.text, edits) for f in more if f.applied]
+        back = _Back(article.text, edits)
+        findings = findings + [back(f) for f in more if f.applied]
         for e in reversed(more_edits):  # right to left: earlier cleaned offsets stay valid
             edits = rewrite(article.text, edits, e.start, e.end, e.replacement, e.rules)
         edits = tidy(article.text, edits, article.body_start)
@@ -128,16 +131,23 @@ def _moved(span: Span | None, edits: Sequence[Edit]) -> Span | None:
     return None if span is None else Span(cleaned_offset(edits, span.start), cleaned_offset(edits, span.end))
 
 
-def _to_original(f: Finding, original: str, edits: Sequence[Edit]) -> Finding:
-    """A finding of a later pass (offsets into that pass's text), moved to the original input."""
-    start = original_offset(edits, f.start)
-    end = max(original_offset(edits, f.end, end=True), start)
-    line_start = original.rfind("\n", 0, start) + 1
-    excerpt = original[start:end]
-    if len(excerpt) > EXCERPT_CHARS:
-        excerpt = excerpt[: EXCERPT_CHARS - 1] + "…"
-    return dataclasses.replace(f, start=start, end=end, line=original.count("\n", 0, start) + 1,
-                               column=start - line_start + 1, excerpt=excerpt)
+class _Back:
+    """Moves findings of a later pass (offsets into that pass's text) to the original input."""
+
+    def __init__(self, original: str, edits: Sequence[Edit]) -> None:
+        self.original = original
+        self.offset = OriginalOffsets(edits)
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", original)]
+
+    def __call__(self, f: Finding) -> Finding:
+        start = self.offset(f.start)
+        end = max(self.offset(f.end, end=True), start)
+        line = bisect.bisect_right(self.line_starts, start)
+        excerpt = self.original[start:end]
+        if len(excerpt) > EXCERPT_CHARS:
+            excerpt = excerpt[: EXCERPT_CHARS - 1] + "…"
+        return dataclasses.replace(f, start=start, end=end, line=line,
+                                   column=start - self.line_starts[line - 1] + 1, excerpt=excerpt)
 
 
 def clean_article(article: Article, rules: Sequence[Rule], grammar: GrammarService | None = None,

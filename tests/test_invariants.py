@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from cleaner.clean import apply_edits, reconstruct
+from cleaner.clean import OriginalOffsets, apply_edits, cleaned_offset, reconstruct
+from cleaner.model import Edit
 from cleaner.normalize import normalize
 from cleaner.pipeline import clean_text
 from cleaner.rules import load_rules
@@ -123,3 +124,37 @@ def test_normalize_offsets_map_back(text: str):
         assert norm.offsets.to_original(nstart) == r.start
         assert norm.offsets.to_original(nstart + len(r.after), end=True) == r.end
     assert norm.offsets.to_original(len(norm.text), end=True) == len(text)
+
+
+@st.composite
+def EDITS(draw) -> tuple[str, tuple[Edit, ...]]:
+    """An original text and sorted, non-overlapping edits of it (removals, replacements, insertions)."""
+    original = draw(st.text(alphabet="ab \n", max_size=60))
+    cuts = sorted(draw(st.lists(st.integers(0, len(original)), max_size=12)))
+    edits, last = [], -1
+    for start, end in zip(cuts[::2], cuts[1::2], strict=False):
+        replacement = draw(st.sampled_from(["", "", "x", "xyz"]))
+        if start <= last or (start == end and not replacement):
+            continue
+        edits.append(Edit(start, end, original[start:end], replacement, ("r",)))
+        last = end
+    return original, tuple(edits)
+
+
+@given(EDITS())
+def test_original_offsets_point_back_at_the_original_text(case):
+    original, edits = case
+    back = OriginalOffsets(edits)
+    cleaned = apply_edits(original, edits)
+    replaced = set()
+    shift = 0
+    for e in edits:  # a span inside a replacement maps to the whole span the replacement came from
+        at = e.start + shift
+        assert cleaned[at:at + len(e.replacement)] == e.replacement
+        for pos in range(at + 1, at + len(e.replacement)):
+            assert (back(pos), back(pos, end=True)) == (e.start, e.end)
+        replaced.update(range(at, at + len(e.replacement)))
+        shift += len(e.replacement) - (e.end - e.start)
+    for pos in set(range(len(cleaned))) - replaced:  # a kept character's span covers that very character
+        kept_at = back(pos + 1, end=True) - 1
+        assert original[kept_at] == cleaned[pos] and back(pos) <= kept_at
