@@ -3,6 +3,7 @@
 Usage:
   python bench/throughput.py [--articles 10000] [--repeats 3] [--grammar-articles 120] [--jobs N]
   python bench/throughput.py --memory [--sizes 1000,10000,50000]
+  python bench/throughput.py --profile [--articles 300]
 
 Engines, each timed on the same article texts in this process (medians of
 ``--repeats`` runs; articles/s and MB/s of UTF-8 text):
@@ -30,6 +31,10 @@ articles: 20x means cleaner takes twenty times as long.
 on generated inputs of growing size (bench/make_batch.py) and prints the peak
 RSS of the main process and of each worker: flat memory means the numbers do
 not grow with the input.
+
+``--profile`` runs ``cleaner rules`` once over the articles under cProfile and
+prints the share of the time each stage takes (stages overlap: the settle pass
+runs detection again, so its share includes checks listed below it).
 
 Articles: the extraction corpus (``../shared/corpora/extraction-dev/naive.jsonl``,
 read in place) when present, then synthetic copies of the seeds up to ``--articles``.
@@ -299,6 +304,34 @@ def _tree_rss(root: int) -> dict[int, float]:
     return out
 
 
+# (module, function) of each stage --profile reports, in pipeline order
+STAGES = (("pipeline", "prepare", "normalize (ftfy) and segment, both passes"),
+          ("detect", "detect", "every rule, both passes"),
+          ("lineshape", "line_shape", "  line shape with neighbours"),
+          ("readability", "measure", "  readability (textstat), check and report"),
+          ("garbled", "garbled_sentence", "  garbled-sentence signals"),
+          ("byline", "analyze", "  byline analysis"),
+          ("pipeline", "_settle", "settle: the second pass on the cleaned copy"),
+          ("batch", "_result_outcome", "output JSONL line and findings"))
+
+
+def profile(items: list[dict[str, Any]]) -> None:
+    import cProfile
+    import pstats
+
+    engine = make_engine("cleaner rules")
+    engine(items[0])  # compile patterns and automata outside the profile
+    profiler = cProfile.Profile()
+    profiler.runcall(lambda: [engine(a) for a in items])
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    total = sum(tt for _, _, tt, _, _ in stats.values())
+    cumulative = {(Path(file).stem, name): ct for (file, _, name), (_, _, _, ct, _) in stats.items()}
+    print(f"cleaner rules on {len(items)} articles: {total:.2f} s under cProfile")
+    for module, name, label in STAGES:
+        seconds = cumulative.get((module, name), 0.0)
+        print(f"  {label:<48} {seconds:7.2f} s  {100 * seconds / total:5.1f}%")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=10_000)
@@ -310,12 +343,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory column")
     parser.add_argument("--memory", action="store_true", help="measure memory as the input grows instead")
     parser.add_argument("--sizes", default="1000,10000,50000")
+    parser.add_argument("--profile", action="store_true", help="where cleaner's rules-only time goes, by stage")
     parser.add_argument("--_peak", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args._peak:
         _peak_child(args._peak, args.articles, args.jobs)
     elif args.memory:
         memory(args)
+    elif args.profile:
+        profile(articles(args.articles))
     else:
         benchmark(args)
 
