@@ -56,6 +56,14 @@ def test_page_regime_removes_navigation_and_keeps_the_article():
     assert not any(a in gone for a in ARTICLE)
 
 
+def test_cleaned_page_loses_its_chrome_and_keeps_the_article_for_good():
+    page = "\n".join(NAV + ARTICLE + FOOTER) + "\n"
+    cleaned = clean_text(page, has_title=False).cleaned
+    assert cleaned.split("\n")[:3] == ARTICLE
+    assert "Home" not in cleaned and "Privacy Policy" not in cleaned
+    assert clean_text(cleaned, has_title=False).cleaned == cleaned
+
+
 def test_extract_regime_keeps_short_article_lines():
     lines = [ARTICLE[0], "Putin reacted strongly.", ARTICLE[1], ARTICLE[2]]
     assert regime(document_features(lines), PARAMS) == "extract"
