@@ -97,3 +97,9 @@ def test_missing_rule_path():
 def test_default_rules_load_and_ids_are_unique():
     rules = load_rules()
     assert len({r.id for r in rules}) == len(rules) >= 10
+
+
+def test_shipped_boilerplate_rules_remove_what_they_match():
+    # The README promises boilerplate is removed; a rule that only flags leaves chrome in the cleaned copy.
+    flagging = [r.id for r in load_rules() if r.category == "boilerplate" and r.action != "remove"]
+    assert flagging == []
