@@ -64,6 +64,23 @@ def test_cleaned_page_loses_its_chrome_and_keeps_the_article_for_good():
     assert clean_text(cleaned, has_title=False).cleaned == cleaned
 
 
+def test_a_list_the_article_introduces_is_kept_on_a_page():
+    intro = "The festival runs all weekend, and the organisers have published the main stage line-up:"
+    acts = ["Friday: The Lumineers", "Saturday: Sigur Rós", "Sunday: Courtney Barnett", "Late show: Khruangbin"]
+    story = [
+        "Tickets for the three-day festival in Riverside Park sold out within an hour of going on sale in March.",
+        "Organisers say this year's event will be the largest since it began, with five stages and about 40,000 visitors a day.",
+        "Local hotels report that most rooms in the city centre have been booked for the weekend for several weeks.",
+        intro, *acts,
+        "Extra trains will run on the night of each show, and the park's north gate will open an hour earlier than last year.",
+        "The council has asked residents near the park to expect road closures from Thursday evening until Monday morning.",
+    ]
+    lines = NAV + story + FOOTER
+    gone = removed(lines)
+    assert not any(line in gone for line in story)
+    assert "Home" in gone and "Privacy Policy" in gone
+
+
 def test_extract_regime_keeps_short_article_lines():
     lines = [ARTICLE[0], "Putin reacted strongly.", ARTICLE[1], ARTICLE[2]]
     assert regime(document_features(lines), PARAMS) == "extract"

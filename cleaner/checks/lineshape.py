@@ -508,6 +508,33 @@ def tag_lists(texts: Sequence[str], local: Sequence[Sequence[float]], params: Ma
     return out
 
 
+def introduced_lists(texts: Sequence[str], probs: Sequence[float], threshold: float,
+                     params: Mapping[str, Any]) -> list[int]:
+    """A list inside the article: a line of prose ending in a colon and the short lines under it.
+
+    "You will need the following ingredients:" followed by a handful of short lines is
+    part of the article, though each of its lines looks like a menu entry (and the
+    colon makes the introducing line look like "Follow us:"). The introducing line
+    has at least ``min_words`` words and is kept, or comes right after a kept line.
+    A run longer than ``max_lines`` is not taken: a menu that happens to follow such
+    a line runs on far longer than a list an article introduces.
+    """
+    out: list[int] = []
+    n = len(texts)
+    for i in range(n - 1):
+        intro = texts[i].rstrip()
+        if not intro.endswith((":", "：")) or len(intro.split()) < params["min_words"]:
+            continue
+        if probs[i] < threshold and not (i > 0 and probs[i - 1] >= threshold):
+            continue
+        j = i + 1
+        while j < n and probs[j] < threshold and j - i <= params["max_lines"]:
+            j += 1
+        if j - i > 1 and not (j < n and probs[j] < threshold):
+            out.extend(range(i, j))
+    return out
+
+
 def _is_comment_head(sources: Sequence[str], text: str) -> bool:
     # One search per pattern (not one alternation): a rule file's pattern may use group numbers,
     # and each search is time-limited (cleaner.patterns).
@@ -532,6 +559,7 @@ def _is_comment_head(sources: Sequence[str], text: str) -> bool:
                       "Temas", "Теги", "Метки", "Тэги", "タグ", "Label"], "min_commas": 2},
     comments={"head_patterns": [r"^\S+(?: \S+){0,3} (?:says|said|wrote|writes|commented|replied)\s*:$"],
               "min_heads": 2, "max_gap": 6},
+    list_intro={"min_words": 6, "max_lines": 15},
     regex_params={"comments.head_patterns": ()},
 )
 def line_shape(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
@@ -551,6 +579,8 @@ def line_shape(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
         yield Hit(segs[i].start, segs[i].end, signals=("headline",),
                   message="Headline, kicker or date above the first paragraph of an extracted article.")
         probs[i] = max(probs[i], threshold)  # reported once
+    for i in introduced_lists([s.text for s in segs], probs, threshold, params["list_intro"]):
+        probs[i] = threshold  # kept: reader comments and tag lists below are found by their own signs
     for i in tag_lists([s.text for s in segs], local, params["tags"]):
         if probs[i] >= threshold:
             yield Hit(segs[i].start, segs[i].end, signals=("tag-list",), message="Tag list below the article.")
