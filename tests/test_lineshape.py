@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cleaner.checks.lineshape import (
     LOCAL_FEATURES,
     comment_blocks,
@@ -10,6 +12,7 @@ from cleaner.checks.lineshape import (
     line_features,
     regime,
     score_lines,
+    wire_leads,
 )
 from cleaner.pipeline import clean_text
 from cleaner.rules import load_rules
@@ -79,6 +82,26 @@ def test_a_list_the_article_introduces_is_kept_on_a_page():
     gone = removed(lines)
     assert not any(line in gone for line in story)
     assert "Home" in gone and "Privacy Policy" in gone
+
+
+@pytest.mark.parametrize(("line", "lead"), [
+    ("SEOUL, South Korea (AP) — North Korea fired two missiles on Thursday.", True),
+    ("PARIS (Reuters) - France's finance minister said on Monday that growth would slow.", True),
+    ("NEW DELHI (PTI) – The monsoon reached Kerala three days early, the weather office said.", True),
+    ("Photo by Ahn Young-joon (AP) — file", False),  # a credit, not a dateline in capitals
+    ("Seoul (AP) — lower-case city names are not how wires write datelines", False),
+    ("WATCH (AP) VIDEO", False),
+])
+def test_wire_leads_are_told_by_their_dateline(line, lead):
+    assert wire_leads([line], PARAMS["leads"]) == ([0] if lead else [])
+
+
+def test_a_wire_lead_among_chrome_is_kept():
+    lead = "DENVER (AP) — The Latest on the snowstorm moving across the Rocky Mountains (all times local):"
+    lines = NAV + ["The Latest: Snowstorm closes highways across Colorado", "Share", "Tweet", lead, "___", "5:20 p.m.",
+                   "Colorado officials have closed parts of two interstate highways as heavy snow sweeps the state.",
+                   "Denver International Airport says more than 600 flights have been cancelled."] + FOOTER
+    assert lead not in removed(lines)
 
 
 def test_extract_regime_keeps_short_article_lines():

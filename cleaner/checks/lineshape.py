@@ -473,7 +473,7 @@ def comment_blocks(texts: Sequence[str], local: Sequence[Sequence[float]], param
     Needs ``min_heads`` headers no more than ``max_gap`` lines apart; the last
     comment runs on while its lines are dates or end a sentence (``max_gap`` lines at most).
     """
-    heads = [i for i, t in enumerate(texts) if _is_comment_head(params["head_patterns"], t.strip())]
+    heads = [i for i, t in enumerate(texts) if _matches_any(params["head_patterns"], t.strip(), patterns.IGNORECASE)]
     if len(heads) < params["min_heads"]:
         return []
     out: list[int] = []
@@ -535,10 +535,25 @@ def introduced_lists(texts: Sequence[str], probs: Sequence[float], threshold: fl
     return out
 
 
-def _is_comment_head(sources: Sequence[str], text: str) -> bool:
+def wire_leads(texts: Sequence[str], params: Mapping[str, Any]) -> list[int]:
+    """Lines that open a wire story with its dateline ("LONDON (AP) — ..."): the article's first paragraph.
+
+    Around the lead sit the headline, byline and share buttons, so its neighbours can
+    drag its score down; the dateline says what it is.
+    """
+    return [i for i, text in enumerate(texts) if _matches_any(params["patterns"], text.strip())]
+
+
+def _matches_any(sources: Sequence[str], text: str, flags: int = 0) -> bool:
     # One search per pattern (not one alternation): a rule file's pattern may use group numbers,
     # and each search is time-limited (cleaner.patterns).
-    return any(patterns.search(patterns.cached(p, patterns.IGNORECASE), text) for p in sources)
+    return any(patterns.search(patterns.cached(p, flags), text) for p in sources)
+
+
+# "LONDON (AP) — ", "HAYWARD, Calif. (AP) — ", "WASHINGTON (Reuters) - ": a city in capitals,
+# perhaps a state or country, a wire service in brackets, a dash, then the story.
+_WIRE_DATELINE = (r"^[A-Z][A-Z .'’-]{1,40}(?:, [A-Z][\w.' ]{1,30})? "
+                  r"\((?:AP|Reuters|AFP|Bloomberg|UPI|dpa|Xinhua|Kyodo|Yonhap|ANSA|EFE|PTI|IANS)\) ?[—–-] ?\w")
 
 
 @check(
@@ -560,7 +575,8 @@ def _is_comment_head(sources: Sequence[str], text: str) -> bool:
     comments={"head_patterns": [r"^\S+(?: \S+){0,3} (?:says|said|wrote|writes|commented|replied)\s*:$"],
               "min_heads": 2, "max_gap": 6},
     list_intro={"min_words": 6, "max_lines": 15},
-    regex_params={"comments.head_patterns": ()},
+    leads={"patterns": [_WIRE_DATELINE]},
+    regex_params={"comments.head_patterns": (), "leads.patterns": ()},
 )
 def line_shape(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Lines whose shape and neighbours say site chrome rather than article prose."""
@@ -579,6 +595,8 @@ def line_shape(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
         yield Hit(segs[i].start, segs[i].end, signals=("headline",),
                   message="Headline, kicker or date above the first paragraph of an extracted article.")
         probs[i] = max(probs[i], threshold)  # reported once
+    for i in wire_leads([s.text for s in segs], params["leads"]):
+        probs[i] = max(probs[i], threshold)
     for i in introduced_lists([s.text for s in segs], probs, threshold, params["list_intro"]):
         probs[i] = threshold  # kept: reader comments and tag lists below are found by their own signs
     for i in tag_lists([s.text for s in segs], local, params["tags"]):
