@@ -20,7 +20,7 @@ Two labelled sets:
     snippet negatives; every other sentence is unlabelled and not counted.
 
 For each signal of ``cleaner.checks.garbled.SIGNALS`` (but ``languagetool``, which
-needs a LanguageTool server and is not run here) the table gives its precision
+needs a LanguageTool server and runs only with ``--grammar``) the table gives its precision
 and recall when it fires alone; ``combined`` is the ``garbled.sentence`` rule's
 verdict (weights and threshold from ``rules/garbled.yml``). Recall is also given
 per kind of damage, since a grammar signal cannot see, say, a dropped adjective.
@@ -46,7 +46,8 @@ for p in (PROJECT, PROJECT / "bench"):
 from garbled_set import DEFAULT_CORPUS, generate
 
 from cleaner.checks.garbled import SIGNALS, sentence_signals
-from cleaner.pipeline import prepare
+from cleaner.checks.registry import GrammarService
+from cleaner.pipeline import languagetool_options, prepare
 from cleaner.read import article_from_text
 from cleaner.rules import Rule, load_rules
 
@@ -65,31 +66,33 @@ def verdict(names: set[str], params: Mapping[str, Any]) -> bool:
     return bool(names) and sum(weights.get(n, 0.0) for n in names) >= params["threshold"]
 
 
-def fired_in_span(text: str, start: int, end: int, params: Mapping[str, Any], has_title: bool = False) -> set[str]:
+def fired_in_span(text: str, start: int, end: int, params: Mapping[str, Any], has_title: bool = False,
+                  grammar: GrammarService | None = None) -> set[str]:
     """Signals that fired in the sentences of ``text`` overlapping [start, end) (normalized offsets)."""
     doc, _ = prepare(article_from_text(text, "<example>", has_title=has_title))
     out: set[str] = set()
-    for sentence, signals in sentence_signals(doc, params):
+    for sentence, signals in sentence_signals(doc, params, grammar):
         if sentence.end > start and sentence.start < end:
             out |= {s.name for s in signals}
     return out
 
 
-def generated_outcomes(examples: Iterable[Mapping[str, Any]], params: Mapping[str, Any]) -> list[tuple[str, int, set[str]]]:
+def generated_outcomes(examples: Iterable[Mapping[str, Any]], params: Mapping[str, Any],
+                       grammar: GrammarService | None = None) -> list[tuple[str, int, set[str]]]:
     out = []
     for ex in examples:
         joiner = ex.get("joiner", " ")
         text = f"{ex['context']}{joiner}{ex['sentence']}"
         start = len(ex["context"]) + len(joiner)
-        out.append((ex["kind"], int(ex["label"]), fired_in_span(text, start, len(text), params)))
+        out.append((ex["kind"], int(ex["label"]), fired_in_span(text, start, len(text), params, grammar=grammar)))
     return out
 
 
-def seed_outcomes(params: Mapping[str, Any]) -> list[tuple[str, int, set[str]]]:
+def seed_outcomes(params: Mapping[str, Any], grammar: GrammarService | None = None) -> list[tuple[str, int, set[str]]]:
     spec = yaml.safe_load(EXPECTATIONS.read_text(encoding="utf-8"))[SEED.name]
     doc, _ = prepare(article_from_text(SEED.read_text(encoding="utf-8"), SEED.name))
     out = []
-    for sentence, signals in sentence_signals(doc, params):
+    for sentence, signals in sentence_signals(doc, params, grammar):
         names = {s.name for s in signals}
         if any(snippet in sentence.text for snippet in spec.get("garbled", [])):
             out.append(("seed-garbled", 1, names))
@@ -107,7 +110,8 @@ def _pr(tp: int, fp: int, fn: int) -> str:
 def table(name: str, outcomes: Sequence[tuple[str, int, set[str]]], params: Mapping[str, Any]) -> str:
     pos = sum(1 for _, y, _ in outcomes if y)
     lines = [f"{name}: {len(outcomes)} sentences, {pos} garbled, {len(outcomes) - pos} clean"]
-    for signal in [*(s for s in SIGNALS if s != "languagetool"), "combined"]:
+    ran = set().union(*(f for _, _, f in outcomes)) if outcomes else set()
+    for signal in [*(s for s in SIGNALS if s != "languagetool" or s in ran), "combined"]:
         hits = [(y, verdict(f, params) if signal == "combined" else signal in f) for _, y, f in outcomes]
         tp = sum(1 for y, h in hits if y and h)
         fp = sum(1 for y, h in hits if not y and h)
@@ -129,8 +133,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--rules", type=Path, action="append", default=[])
     ap.add_argument("--misses", type=int, default=0, help="print this many misses / false alarms per kind")
+    ap.add_argument("--grammar", action="store_true",
+                    help="also run the languagetool signal (starts or reuses the local LanguageTool server)")
     args = ap.parse_args(argv)
-    params = garbled_params(load_rules(args.rules))
+    rules = load_rules(args.rules)
+    params = garbled_params(rules)
+    grammar = None
+    if args.grammar:
+        from cleaner.languagetool import GrammarChecker, ensure_server
+
+        grammar = GrammarChecker(ensure_server().url, **languagetool_options(rules))
     if args.set:
         with args.set.open(encoding="utf-8") as fh:
             examples = [json.loads(line) for line in fh if line.strip()]
@@ -139,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         examples = []
     if examples:
-        outcomes = generated_outcomes(examples, params)
+        outcomes = generated_outcomes(examples, params, grammar)
         print(table("generated", outcomes, params))
         if args.misses:
             shown: dict[str, int] = defaultdict(int)
@@ -148,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     shown[kind] += 1
                     print(f"    {'MISS' if y else 'FALSE'} {kind}: {ex['sentence'][:150]!r} {sorted(f)}")
         print()
-    print(table("seed", seed_outcomes(params), params))
+    print(table("seed", seed_outcomes(params, grammar), params))
     return 0
 
 
