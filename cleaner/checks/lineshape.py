@@ -598,7 +598,7 @@ def line_shape(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
     for i in wire_leads([s.text for s in segs], params["leads"]):
         probs[i] = max(probs[i], threshold)
     for i in introduced_lists([s.text for s in segs], probs, threshold, params["list_intro"]):
-        probs[i] = threshold  # kept: reader comments and tag lists below are found by their own signs
+        probs[i] = max(probs[i], threshold)  # kept by the model's verdict; tag lists and comments still apply
     for i in tag_lists([s.text for s in segs], local, params["tags"]):
         if probs[i] >= threshold:
             yield Hit(segs[i].start, segs[i].end, signals=("tag-list",), message="Tag list below the article.")
