@@ -38,6 +38,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from cleaner.decisions import DecisionsError, document, parse_article, parse_document
+from cleaner.report.json_report import json_text
 from cleaner.run import write_atomic
 
 HOST = "127.0.0.1"
@@ -102,7 +103,7 @@ class ReviewServer:
             if entry["decisions"]:
                 rows.append(entry)
             rows.sort(key=lambda a: str(a.get("source")))
-            write_atomic(self.decisions_path, json.dumps(document(rows), ensure_ascii=False, indent=2) + "\n")
+            write_atomic(self.decisions_path, json_text(document(rows), indent=2) + "\n")
         return len(parsed.decisions)
 
 
@@ -141,7 +142,7 @@ def _handler(server: ReviewServer) -> Callable[..., SimpleHTTPRequestHandler]:
             return unquote(parts[2])
 
         def _json(self, status: HTTPStatus, body: Any) -> None:
-            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+            data = json_text(body).encode("utf-8")
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))

@@ -121,3 +121,14 @@ def test_oversized_and_malformed_bodies(server: ReviewServer):
 def test_listens_on_loopback_only(server: ReviewServer):
     assert server.httpd.server_address[0] == "127.0.0.1"
     assert server.url == f"http://127.0.0.1:{server.port}/{server.token}/" and len(server.token) >= 24
+
+
+def test_a_lone_surrogate_in_a_decision_is_saved_and_read_back(server: ReviewServer):
+    # JSON may carry "\ud800", which has no UTF-8 form: it must be saved as an escape, not crash the save.
+    odd = {**ARTICLE, "decisions": [{**ARTICLE["decisions"][0], "excerpt": "caf\ud800 and \u2028 line"}]}
+    status, _, body = post(server, odd)
+    assert status == 200, body
+    (article,) = load_decisions([server.decisions_path])
+    assert article.details["0123456789abcdef"]["excerpt"] == "caf\ud800 and \u2028 line"
+    status, _, body = request(server, "GET", f"/{server.token}/api/decisions")
+    assert status == 200 and "caf\ud800" in json.loads(body)["articles"][0]["decisions"][0]["excerpt"]
