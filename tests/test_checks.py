@@ -205,6 +205,12 @@ def test_datelines_and_agencies(text, dateline, agency):
     ("The council met on Tuesday.\n\nspending on roads will double next year, officials said.", True),
     ("The council met on Tuesday.\n\niPhone sales rose again in the third quarter, the company said.", False),
     ("The list:\n\napples and pears", False),
+    # under a heading, or a line cut mid-sentence: the paragraph's capital was lost
+    ("The council met on Tuesday.\n\nRoad budget\n\nspending on roads will double next year, officials said.", True),
+    ("Voters in the district were\n\nangry about the closures and the delays, residents said.", True),
+    # under a one-word list item, or after a trailing-off ellipsis: not a cut
+    ("You need:\n\nonions\n\nsour cream and a few other things from the shop.", False),
+    ("He waited and waited…\n\nand then the bus came round the corner at last.", False),
 ])
 def test_lowercase_paragraph_start(text, flagged):
     assert bool(fired(text, "garbled.sentence")) is flagged

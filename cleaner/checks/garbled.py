@@ -50,8 +50,10 @@ _LEADING_JUNK = "\"'“‘([ "
 def lowercase_start(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
     """A sentence that starts in lower case right after a full stop ("resolve. may not be able").
 
-    A paragraph that opens in lower case after a paragraph that ended a sentence
-    counts too, when it is itself a full sentence (list items and labels are not).
+    A paragraph that opens in lower case counts too, when it is itself a full
+    sentence (list items and labels are not) and the paragraph before it ended a
+    sentence, or is a heading or a line cut mid-sentence (two words or more, not
+    an ellipsis): "Module efficiency" then "the government also wants ...".
 
     After "!" or "?" the splitter keeps going (“Really?” he asked), so a lower-case
     word right after an unquoted "!" or "?" inside the sentence counts too
@@ -66,20 +68,27 @@ def lowercase_start(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
     if first in params["lowercase_words"] or re.match(r"[a-z]+[A-Z]", first):  # "de Blasio", "iPhone"
         return out
     before = ctx.previous.text if ctx.previous is not None else _previous_paragraph_end(ctx)
-    if before is None or not before.rstrip().endswith((".", ".”", ".\"", ".’", "!", "?")):
+    if before is None:
         return out
-    if ctx.previous is None and not ctx.sentence.text.rstrip().endswith((".", "!", "?", ".”", ".\"")):
-        return out  # a paragraph that is a list item or a label, not a cut sentence
+    ended = before.rstrip().endswith((".", ".”", ".\"", ".’", "!", "?"))
+    if ctx.previous is not None and not ended:
+        return out
+    if ctx.previous is None:
+        if not ctx.sentence.text.rstrip().endswith((".", "!", "?", ".”", ".\"")):
+            return out  # a paragraph that is a list item or a label, not a cut sentence
+        if not ended and (len(before.split()) < 2 or before.rstrip().endswith(("...", "…"))):
+            return out  # under a one-word list item ("onions") or after a trailing-off "…"
     return [Signal("lowercase-start", ctx.sentence.start, ctx.sentence.start + len(first) + 1,
                    f"starts with '{first}'"), *out]
 
 
 def _previous_paragraph_end(ctx: Context) -> str | None:
-    """The text before the sentence's paragraph when the sentence opens it (a cut at a paragraph break)."""
+    """The last line before the sentence's paragraph when the sentence opens it (a cut at a paragraph break)."""
     if ctx.paragraph is None or ctx.sentence.start != ctx.paragraph.start:
         return None
-    before = ctx.doc.text[ctx.doc.body_start:ctx.paragraph.start].rstrip()
-    return before[-3:] if before else None
+    start = max(ctx.doc.body_start, ctx.paragraph.start - 400)  # a line's end is all that is looked at
+    before = ctx.doc.text[start:ctx.paragraph.start].rstrip()
+    return before.rsplit("\n", 1)[-1] if before else None
 
 
 _MARK_THEN_LOWER = re.compile(r"(?<=[A-Za-z0-9)])[!?]+ +([a-z][\w'’-]*)")
