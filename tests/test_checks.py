@@ -50,6 +50,11 @@ def test_well_formed_sentences_stay_unflagged(text):
     ("The story was first reported by The Washington Post on Sunday.", False),
     ("Lawmakers in The Hague approved the bill.", False),
     ("He told reporters the vote He cast was final.", True),
+    # after "said", "to", "with" a capitalised "The" is a title only when a capital follows it
+    ("The mayor said The budget would be cut again next year.", True),
+    ("Farmers have struggled with The drought has lasted three years.", True),
+    ("She told The Guardian that the plan had failed.", False),
+    ("The band flew to The Hague for the final show of the tour.", False),
 ])
 def test_glued_clause(text, flagged):
     assert bool(fired(text, "garbled.sentence")) is flagged

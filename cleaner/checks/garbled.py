@@ -131,10 +131,8 @@ def glued_clause(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
     title_context = params["title_context_words"]
     for m in _GLUED.finditer(ctx.sentence.text):
         before, starter, after, following = m.group(1), m.group(2), m.group(3), m.group(4)
-        if before in title_context:
-            continue  # "told The Guardian", "in The Hague"
-        if after[:1].isupper() and not (after.isupper() and following):
-            continue  # "The New York Times": a title, not a new clause
+        if after[:1].isupper() and (before in title_context or not (after.isupper() and following)):
+            continue  # "told The Guardian", "in The Hague", "The New York Times": a title, not a new clause
         start = ctx.sentence.start + m.start(1)
         seen.add(m.start(2))
         out.append(Signal("glued-clause", start, ctx.sentence.start + m.end(3), f"'{before} {starter} {after}'"))
