@@ -55,6 +55,8 @@ def test_well_formed_sentences_stay_unflagged(text):
     ("Farmers have struggled with The drought has lasted three years.", True),
     ("She told The Guardian that the plan had failed.", False),
     ("The band flew to The Hague for the final show of the tour.", False),
+    ("We have plenty of money, but He’s older and has health concerns.", True),
+    ("The crowd sang along to It’s Now or Never at the end of the night.", False),
 ])
 def test_glued_clause(text, flagged):
     assert bool(fired(text, "garbled.sentence")) is flagged

@@ -110,7 +110,7 @@ def _after_mark(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
 
 
 _SENTENCE_STARTERS = r"The|A|An|This|These|Those|He|She|It|They|We|His|Her|Their|Its|However|Meanwhile"
-_GLUED = re.compile(rf"\b([a-z][a-z'’-]*) ({_SENTENCE_STARTERS}) ([A-Za-z][\w'’-]*)( [a-z]\w*)?")
+_GLUED = re.compile(rf"\b([a-z][a-z'’-]*) ({_SENTENCE_STARTERS})(?:['’](?:s|re|ll|ve|d))? ([A-Za-z][\w'’-]*)( [a-z]\w*)?")
 # Any capitalised word inside a sentence, with the word before it (and a comma) and the word after it.
 _CAPITAL_INSIDE = re.compile(r"\b([a-z][a-z'’-]*)(,?) ([A-Z][a-z’']*)(?= ([A-Za-z][a-z'’-]*)\b)")
 # Conjunctions and sentence adverbs: glued even before a name ("to taint Yet Schiff seems").
@@ -121,7 +121,7 @@ _CONJUNCTIONS = frozenset(["And", "But", "Yet", "So", "Or", "Although", "Though"
 def glued_clause(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
     """A capitalised clause glued inside a sentence ("such a move The US action could lead").
 
-    Two shapes: a capitalised determiner or pronoun ("The", "He", ...) after a
+    Two shapes: a capitalised determiner or pronoun ("The", "He", "He’s", ...) after a
     lower-case word, and a capitalised function word (``glued_starters``: "Many",
     "Each", "And", ...) between two lower-case words ("withdrawn, Many of the").
     Names and titles ("told The Guardian", "The New York Times") are let through.
@@ -130,12 +130,12 @@ def glued_clause(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
     seen: set[int] = set()
     title_context = params["title_context_words"]
     for m in _GLUED.finditer(ctx.sentence.text):
-        before, starter, after, following = m.group(1), m.group(2), m.group(3), m.group(4)
+        before, after, following = m.group(1), m.group(3), m.group(4)
         if after[:1].isupper() and (before in title_context or not (after.isupper() and following)):
             continue  # "told The Guardian", "in The Hague", "The New York Times": a title, not a new clause
         start = ctx.sentence.start + m.start(1)
         seen.add(m.start(2))
-        out.append(Signal("glued-clause", start, ctx.sentence.start + m.end(3), f"'{before} {starter} {after}'"))
+        out.append(Signal("glued-clause", start, ctx.sentence.start + m.end(3), f"'{m.group()[:m.end(3) - m.start()]}'"))
     starters = frozenset(params["glued_starters"])
     for m in _CAPITAL_INSIDE.finditer(ctx.sentence.text):
         before, comma, word, after = m.groups()
