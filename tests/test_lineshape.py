@@ -11,6 +11,7 @@ from cleaner.checks.lineshape import (
     leading_headline,
     line_features,
     regime,
+    interview_lines,
     score_lines,
     wire_leads,
 )
@@ -102,6 +103,26 @@ def test_a_wire_lead_among_chrome_is_kept():
                    "Colorado officials have closed parts of two interstate highways as heavy snow sweeps the state.",
                    "Denver International Airport says more than 600 flights have been cancelled."] + FOOTER
     assert lead not in removed(lines)
+
+
+def test_a_q_and_a_interview_keeps_its_short_answers():
+    qa = ["Q: Who was your first musical hero?", "A: Nina Simone",
+          "Q: What is on your phone's home screen?", "A: Maps, Spotify, Notes",
+          "Q: Your favourite city for a show?", "A: Lisbon",
+          "Q: What would you tell your younger self about the industry?",
+          "A: That the long tours are worth it, and that you should sleep on the bus whenever you can."]
+    story = [
+        "The singer, whose third album came out on Friday, spoke to us before the first night of her European tour.",
+        "She has played more than 200 shows in the past two years and says the new songs were written on the road.",
+        *qa,
+        "The tour reaches Berlin on Thursday and ends in Madrid at the end of next month, with most dates sold out.",
+    ]
+    lines = NAV + story + FOOTER
+    assert interview_lines(lines, PARAMS["interview"]) == [len(NAV) + 2 + k for k in range(len(qa))]
+    gone = removed(lines)
+    assert not any(line in gone for line in story)
+    assert "Home" in gone and "Privacy Policy" in gone
+    assert interview_lines(["Q: Why?", "A: Because.", "Home", "News"], PARAMS["interview"]) == []
 
 
 def test_extract_regime_keeps_short_article_lines():

@@ -544,6 +544,20 @@ def wire_leads(texts: Sequence[str], params: Mapping[str, Any]) -> list[int]:
     return [i for i, text in enumerate(texts) if _matches_any(params["patterns"], text.strip())]
 
 
+def interview_lines(texts: Sequence[str], params: Mapping[str, Any]) -> list[int]:
+    """The question and answer lines of a Q&A interview ("Q: ...", "A: ...").
+
+    An answer can be a short list ("A: Bob Marley, Drake, The Eagles") that looks like
+    chrome on its own; a page with at least ``min_questions`` questions and as many
+    answers is an interview, and those lines are its text.
+    """
+    questions = [i for i, t in enumerate(texts) if _matches_any(params["question_patterns"], t.strip())]
+    answers = [i for i, t in enumerate(texts) if _matches_any(params["answer_patterns"], t.strip())]
+    if min(len(questions), len(answers)) < params["min_questions"]:
+        return []
+    return sorted(questions + answers)
+
+
 def _matches_any(sources: Sequence[str], text: str, flags: int = 0) -> bool:
     # One search per pattern (not one alternation): a rule file's pattern may use group numbers,
     # and each search is time-limited (cleaner.patterns).
@@ -576,14 +590,17 @@ _WIRE_DATELINE = (r"^[A-Z][A-Z .'’-]{1,40}(?:, [A-Z][\w.' ]{1,30})? "
               "min_heads": 2, "max_gap": 6},
     list_intro={"min_words": 6, "max_lines": 15},
     leads={"patterns": [_WIRE_DATELINE]},
-    regex_params={"comments.head_patterns": (), "leads.patterns": ()},
+    interview={"question_patterns": [r"^Q\s?[:.]\s"], "answer_patterns": [r"^A\s?[:.]\s"], "min_questions": 3},
+    regex_params={"comments.head_patterns": (), "leads.patterns": (), "interview.question_patterns": (),
+                  "interview.answer_patterns": ()},
 )
 def line_shape(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Lines whose shape and neighbours say site chrome rather than article prose."""
     segs: list[Segment] = [s for s in doc.lines if s.text.strip()]
     if not segs:
         return
-    local = document_features([s.text for s in segs])
+    texts = [s.text for s in segs]
+    local = document_features(texts)
     # Too few lines to tell a run of prose from chrome: only the headline and comment kinds apply.
     probs = score_local(local, params) if len(segs) >= params["min_lines"] else [1.0] * len(segs)
     kind = regime(local, params)
@@ -595,14 +612,14 @@ def line_shape(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
         yield Hit(segs[i].start, segs[i].end, signals=("headline",),
                   message="Headline, kicker or date above the first paragraph of an extracted article.")
         probs[i] = max(probs[i], threshold)  # reported once
-    for i in wire_leads([s.text for s in segs], params["leads"]):
+    for i in [*wire_leads(texts, params["leads"]), *interview_lines(texts, params["interview"])]:
         probs[i] = max(probs[i], threshold)
-    for i in introduced_lists([s.text for s in segs], probs, threshold, params["list_intro"]):
+    for i in introduced_lists(texts, probs, threshold, params["list_intro"]):
         probs[i] = max(probs[i], threshold)  # kept by the model's verdict; tag lists and comments still apply
-    for i in tag_lists([s.text for s in segs], local, params["tags"]):
+    for i in tag_lists(texts, local, params["tags"]):
         if probs[i] >= threshold:
             yield Hit(segs[i].start, segs[i].end, signals=("tag-list",), message="Tag list below the article.")
-    for i in comment_blocks([s.text for s in segs], local, params["comments"]):
+    for i in comment_blocks(texts, local, params["comments"]):
         if probs[i] >= threshold:
             yield Hit(segs[i].start, segs[i].end, signals=("reader-comment",),
                       message="Reader comment below the article.")
