@@ -8,10 +8,10 @@ from cleaner.checks.lineshape import (
     LOCAL_FEATURES,
     comment_blocks,
     document_features,
+    interview_lines,
     leading_headline,
     line_features,
     regime,
-    interview_lines,
     score_lines,
     wire_leads,
 )
