@@ -250,8 +250,8 @@ def time_stages(records: Sequence[Record], rules: Sequence[Rule], repeats: int) 
     out = [
         f"speed on {len(records)} pages / {lines} lines (median of {repeats} runs, wall clock):",
         f"  C4 line filter (datatrove)  {t_c4 * 1000:8.1f} ms   (as scored above: no sentence count, no document drops)",
-        f"  C4 with datatrove defaults  {t_c4_defaults * 1000:8.1f} ms   (as bench/throughput.py runs it: it also counts"
-        f" sentences)   rules-stage speed = {t_c4_defaults / t_rules:.2f} x this",
+        (f"  C4 with datatrove defaults  {t_c4_defaults * 1000:8.1f} ms   (as bench/throughput.py runs it: it also counts"
+         f" sentences)   rules-stage speed = {t_c4_defaults / t_rules:.2f} x this"),
         (f"  cleaner rules stage         {t_rules * 1000:8.1f} ms   rules/C4 time = {t_rules / t_c4:.2f}"
          f"   (rules-stage speed = {t_c4 / t_rules:.2f} x C4's; target >= 0.5)"),
         f"  line-shape rule alone       {t_shape * 1000:8.1f} ms   shape/C4 time = {t_shape / t_c4:.2f}",
