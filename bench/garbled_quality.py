@@ -140,9 +140,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     params = garbled_params(rules)
     grammar = None
     if args.grammar:
-        from cleaner.languagetool import GrammarChecker, ensure_server
+        from cleaner.languagetool import open_checker
 
-        grammar = GrammarChecker(ensure_server().url, **languagetool_options(rules))
+        grammar = open_checker(**languagetool_options(rules))
     if args.set:
         with args.set.open(encoding="utf-8") as fh:
             examples = [json.loads(line) for line in fh if line.strip()]
