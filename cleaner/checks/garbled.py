@@ -71,13 +71,13 @@ def lowercase_start(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
     if before is None:
         return out
     ended = before.rstrip().endswith((".", ".”", ".\"", ".’", "!", "?"))
-    if ctx.previous is not None and not ended:
-        return out
-    if ctx.previous is None:
-        if not ctx.sentence.text.rstrip().endswith((".", "!", "?", ".”", ".\"")):
-            return out  # a paragraph that is a list item or a label, not a cut sentence
-        if not ended and (len(before.split()) < 2 or before.rstrip().endswith(("...", "…"))):
-            return out  # under a one-word list item ("onions") or after a trailing-off "…"
+    if ctx.previous is not None:
+        if not ended:
+            return out
+    elif not ctx.sentence.text.rstrip().endswith((".", "!", "?", ".”", ".\"")):
+        return out  # a paragraph that is a list item or a label, not a cut sentence
+    elif not ended and (len(before.split()) < 2 or before.rstrip().endswith(("...", "…"))):
+        return out  # under a one-word list item ("onions") or after a trailing-off "…"
     return [Signal("lowercase-start", ctx.sentence.start, ctx.sentence.start + len(first) + 1,
                    f"starts with '{first}'"), *out]
 
@@ -135,7 +135,7 @@ def glued_clause(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
             continue  # "told The Guardian", "in The Hague", "The New York Times": a title, not a new clause
         start = ctx.sentence.start + m.start(1)
         seen.add(m.start(2))
-        out.append(Signal("glued-clause", start, ctx.sentence.start + m.end(3), f"'{m.group()[:m.end(3) - m.start()]}'"))
+        out.append(Signal("glued-clause", start, ctx.sentence.start + m.end(3), f"'{m.string[m.start(1):m.end(3)]}'"))
     starters = frozenset(params["glued_starters"])
     for m in _CAPITAL_INSIDE.finditer(ctx.sentence.text):
         before, comma, word, after = m.groups()
