@@ -225,7 +225,7 @@ def time_stages(records: Sequence[Record], rules: Sequence[Rule], repeats: int) 
 
     prepared = [prepare(article_from_text(r["text"], str(r["id"]), has_title=False)) for r in records]
     shape = [r for r in rules if r.check is not None and r.check.name == "line_shape"]
-    flt = c4_filter()
+    flt, flt_defaults = c4_filter(), C4QualityFilter()
     texts = [r["text"] for r in records]
 
     def run(selected: Sequence[Rule]) -> Callable[[], None]:
@@ -240,11 +240,11 @@ def time_stages(records: Sequence[Record], rules: Sequence[Rule], repeats: int) 
                 f.filter(Document(text=text, id=str(i)))
         return go
 
-    run(rules)(), c4_stage()(), c4_stage(C4QualityFilter())()  # warm caches (compiled patterns, automata)
+    run(rules)(), c4_stage()(), c4_stage(flt_defaults)()  # warm caches (compiled patterns, automata)
     t_rules = _median_time(run(rules), repeats)
     t_shape = _median_time(run(shape), repeats) if shape else float("nan")
     t_c4 = _median_time(c4_stage(), repeats)
-    t_c4_defaults = _median_time(c4_stage(C4QualityFilter()), repeats)
+    t_c4_defaults = _median_time(c4_stage(flt_defaults), repeats)
     per_rule = sorted(((_median_time(run([r]), max(1, repeats // 2)), r.id) for r in rules), reverse=True)
     lines = sum(len(r["lines"]) for r in records)
     out = [
