@@ -236,6 +236,20 @@ def test_lowercase_after_exclamation(text, flagged):
     ("The only strategy is to taint Yet Schiff seems unaware of the change.", True),
     ("She starred in Some Like It Hot before the war.", False),
     ("The summit in The Hague ended on Monday.", False),
+    # a sentence adverb keeps its comma when glued, even after a name
+    ("The council voted for the However, the mayor vetoed it on Friday.", True),
+    ("Officials expected a deal with Ottawa Instead, talks collapsed in May.", True),
+    ("The band opened with Apocalypse Now, a song from its first album.", False),
+    # after a capitalised word: a function word and two lower-case words are a clause, not a name
+    ("He thanked the Liberal Party In their view the vote was lost.", True),
+    ("The shirts were Made In America and sold at the fair.", False),
+    ("Vice Premier Liu He said on Friday that talks would go on.", False),
+    ("Put Plan A into action before the money runs out.", False),
+    ("Air Force One was parked at the end of the runway.", False),
+    # after "of", "in", "to": a title only when the next words are a title's
+    ("The mayor of On behalf of the city, the council thanked the volunteers.", True),
+    ("He played the lead in On the Road last year.", False),
+    ("She reread a copy of In Cold Blood on the train.", False),
 ])
 def test_glued_function_word(text, flagged):
     assert bool(fired(text, "garbled.sentence")) is flagged

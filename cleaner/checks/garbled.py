@@ -111,11 +111,23 @@ def _after_mark(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
 
 _SENTENCE_STARTERS = r"The|A|An|This|These|Those|He|She|It|They|We|His|Her|Their|Its|However|Meanwhile"
 _GLUED = re.compile(rf"\b([a-z][a-z'’-]*) ({_SENTENCE_STARTERS})(?:['’](?:s|re|ll|ve|d))? ([A-Za-z][\w'’-]*)( [a-z]\w*)?")
-# Any capitalised word inside a sentence, with the word before it (and a comma) and the word after it.
-_CAPITAL_INSIDE = re.compile(r"\b([a-z][a-z'’-]*)(,?) ([A-Z][a-z’']*)(?= ([A-Za-z][a-z'’-]*)\b)")
+# Any capitalised word inside a sentence: the word before it (and a comma), the word itself (and a
+# comma), and up to two words after it.
+# All inside a lookahead, so that matches overlap ("with Ottawa Instead, talks").
+_CAPITAL_INSIDE = re.compile(
+    r"(?<![\w'’-])(?=([A-Za-z][a-z'’-]*)(,?) ([A-Z][a-z’']*)(,?) ([A-Za-z][\w'’-]*)\b(?: ([A-Za-z][\w'’-]*)\b)?)")
 # Conjunctions and sentence adverbs: glued even before a name ("to taint Yet Schiff seems").
 _CONJUNCTIONS = frozenset(["And", "But", "Yet", "So", "Or", "Although", "Though", "Because", "While", "However",
                            "Meanwhile", "Instead", "Indeed"])
+# Words a title keeps in lower case ("On the Road", "In the Heights").
+_MINOR_TITLE_WORDS = frozenset(["the", "a", "an", "of", "and", "or", "to", "in", "on", "for", "with", "at", "by"])
+
+
+def _looks_like_title(after: str, following: str | None) -> bool:
+    """The words after a capitalised function word read as a title or a name ("in The Hague", "On the Road")."""
+    if after[:1].isupper():
+        return True
+    return after in _MINOR_TITLE_WORDS and (following is None or following[:1].isupper())
 
 
 def glued_clause(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
@@ -123,8 +135,11 @@ def glued_clause(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
 
     Two shapes: a capitalised determiner or pronoun ("The", "He", "He’s", ...) after a
     lower-case word, and a capitalised function word (``glued_starters``: "Many",
-    "Each", "And", ...) between two lower-case words ("withdrawn, Many of the").
-    Names and titles ("told The Guardian", "The New York Times") are let through.
+    "Each", "And", ...) inside a sentence ("withdrawn, Many of the"). Names and titles
+    ("told The Guardian", "The New York Times", "On the Road") are let through. After a
+    capitalised word only a clause is glued: a sentence adverb with its comma ("the
+    Chargers Instead, they lost") or a function word followed by two lower-case words
+    ("the Conservative Party In their first debate").
     """
     out = []
     seen: set[int] = set()
@@ -137,12 +152,23 @@ def glued_clause(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
         seen.add(m.start(2))
         out.append(Signal("glued-clause", start, ctx.sentence.start + m.end(3), f"'{m.string[m.start(1):m.end(3)]}'"))
     starters = frozenset(params["glued_starters"])
+    adverbs = frozenset(params["sentence_adverbs"])
+    after_name = frozenset(params["clause_openers_after_name"])
     for m in _CAPITAL_INSIDE.finditer(ctx.sentence.text):
-        before, comma, word, after = m.groups()
-        if m.start(3) in seen or word not in starters or before in title_context and not comma:
+        before, comma, word, comma_after, after, following = m.groups()
+        if m.start(3) in seen or word not in starters:
             continue
-        if after[:1].isupper() and word not in _CONJUNCTIONS:
-            continue  # "in The Hague", "the Many Saints": a name or a title
+        adverb_clause = bool(comma_after) and word in adverbs
+        if before[:1].isupper():
+            clause = (word in after_name and following is not None and after.islower() and following.islower()
+                      and not comma_after)
+            if not (adverb_clause or clause):
+                continue  # "Apocalypse Now", "Made In America", "Plan A", "Liu He": part of a name
+        elif not adverb_clause:
+            if before in title_context and not comma and _looks_like_title(after, following):
+                continue  # "a star of In the Heights", "told The Guardian"
+            if after[:1].isupper() and word not in _CONJUNCTIONS:
+                continue  # "in The Hague", "the Many Saints": a name or a title
         start = ctx.sentence.start + m.start(1)
         out.append(Signal("glued-clause", start, ctx.sentence.start + m.end(3), f"'{before}{comma} {word} {after}'"))
     return out
@@ -336,8 +362,17 @@ def sentence_signals(doc: Document, params: Mapping[str, Any],
         "Both", "Several", "Few", "Such", "If", "Although", "Though", "Because", "While", "When", "After",
         "Before", "Since", "Until", "Unless", "There", "Here", "What", "Which", "Who", "Our", "My", "Your",
         "Also", "Still", "Even", "Only", "Just", "Far", "Then", "Now", "Instead", "Indeed", "Despite", "During",
-        "In", "On", "At", "For", "With", "From", "Of", "To", "By", "As",
+        "In", "On", "At", "For", "With", "From", "Of", "To", "By", "As", "One", "Moreover", "Furthermore",
+        "Besides", "Additionally", "Nevertheless", "Nonetheless", "Considering",
     ],
+    # followed by a comma inside a sentence, these open a new clause even after a capitalised word
+    sentence_adverbs=["However", "Instead", "Meanwhile", "Moreover", "Furthermore", "Additionally", "Nevertheless",
+                      "Nonetheless", "Indeed", "Also", "Besides", "Consequently", "Therefore"],
+    # followed by two lower-case words after a capitalised word, these open a glued clause; words that are
+    # also names or labels ("Plan A", "Liu He", "Air Force One") are left out
+    clause_openers_after_name=["The", "This", "These", "Those", "Their", "They", "We", "In", "On", "At", "For",
+                               "With", "From", "Many", "Most", "Some", "Although", "Though", "Because", "While",
+                               "When", "After", "Before", "Since", "Unless", "If", "But"],
 )
 def garbled_sentence(doc: Document, params: Mapping[str, Any], grammar: GrammarService | None = None) -> Iterator[Hit]:
     """Sentences whose signals add up to the threshold; the finding lists what fired."""
