@@ -256,6 +256,22 @@ def test_glued_function_word(text, flagged):
 
 
 @pytest.mark.parametrize(("text", "flagged"), [
+    # a dropped word (or a link's dropped text) leaves two function words side by side
+    ("The council published the of its inquiry into the floods on Monday.", True),
+    ("Rescuers climbed back to was the only way out of the valley.", True),
+    ("The new rules will remove some the barriers that small firms face.", True),
+    ("Investigators said the cause of the fire was still unknown, and the.", True),
+    # nouns and verbs that look like function words
+    ("The will of the people was respected, officials said.", False),
+    ("She bought a can of paint and a to-do list for the weekend.", False),
+    ("Volunteers helped to can tomatoes for the food bank.", False),
+    ("You may act only on Your own behalf under this License.", False),
+])
+def test_missing_word(text, flagged):
+    assert bool(fired(text, "garbled.sentence")) is flagged
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
     ("Voters could have shown they were tired of of the investigations.", True),
     ("If you’re you’re not a techy person, it is fine.", True),
     ("The band played on and on, and the crowd sang along.", False),

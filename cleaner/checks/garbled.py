@@ -119,6 +119,9 @@ _CAPITAL_INSIDE = re.compile(
 # Conjunctions and sentence adverbs: glued even before a name ("to taint Yet Schiff seems").
 _CONJUNCTIONS = frozenset(["And", "But", "Yet", "So", "Or", "Although", "Though", "Because", "While", "However",
                            "Meanwhile", "Instead", "Indeed"])
+# Determiners and pronouns: capitalised after "of", "on", "by" they are a title or a defined term ("of Your choice").
+_DETERMINERS = frozenset(["The", "A", "An", "This", "These", "Those", "His", "Her", "Their", "Its", "Our", "My",
+                          "Your", "He", "She", "It", "They", "We", "You"])
 # Words a title keeps in lower case ("On the Road", "In the Heights").
 _MINOR_TITLE_WORDS = frozenset(["the", "a", "an", "of", "and", "or", "to", "in", "on", "for", "with", "at", "by"])
 
@@ -165,8 +168,8 @@ def glued_clause(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
             if not (adverb_clause or clause):
                 continue  # "Apocalypse Now", "Made In America", "Plan A", "Liu He": part of a name
         elif not adverb_clause:
-            if before in title_context and not comma and _looks_like_title(after, following):
-                continue  # "a star of In the Heights", "told The Guardian"
+            if before in title_context and not comma and (word in _DETERMINERS or _looks_like_title(after, following)):
+                continue  # "a star of In the Heights", "told The Guardian", "on Your own behalf" (a defined term)
             if after[:1].isupper() and word not in _CONJUNCTIONS:
                 continue  # "in The Hague", "the Many Saints": a name or a title
         start = ctx.sentence.start + m.start(1)
@@ -230,6 +233,29 @@ def doubled_word(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
             continue  # "AA AA", "BOOM BOOM": codes and shouted words
         start = ctx.sentence.start + m.start()
         out.append(Signal("doubled-word", start, ctx.sentence.start + m.end(), f"'{m.group()}'"))
+    return out
+
+
+# Two words that cannot stand side by side without one between them: what bad extraction leaves
+# where a link's text was dropped ("the [report] of the agency", "went upstairs to [bed] was") and
+# spinning where a word fell out ("alleviates some [of] the"). Nouns that look like function words
+# ("the will of", "a can of", "to can tomatoes") are not in the lists.
+_MISSING_WORD = re.compile(
+    r"(?<![\w’'-])(?:"
+    r"the (?:a|an|of|to|for|from|with|by|and|or|but|is|are|was|were|has|have|had|would|could|should)"
+    r"|an? (?:the|of|to|for|from|with|by|and|or|but|is|are|was|were|has|have|had|would|could|should)"
+    r"|to (?:was|were|is|are|has|had|would|could|should|might|must)"
+    r"|(?:some|many|most|several|few) (?:the|a|an|his|her|their|our|my|your|its)"
+    r"|(?:the|an) ?[.!?;]"
+    r")(?![\w’'-])")
+
+
+def missing_word(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
+    """A word missing between two function words ("the of", "to was", "some the") or after a final "the"."""
+    out = []
+    for m in _MISSING_WORD.finditer(ctx.sentence.text):
+        start = ctx.sentence.start + m.start()
+        out.append(Signal("missing-word", start, ctx.sentence.start + m.end(), f"'{m.group()}'"))
     return out
 
 
@@ -298,6 +324,7 @@ SIGNALS: dict[str, SignalFn] = {
     "glued-clause": glued_clause,
     "relative-fragment": relative_fragment,
     "doubled-word": doubled_word,
+    "missing-word": missing_word,
     "broken-quote": broken_quote,
     "stray-punctuation": stray_punctuation,
     "languagetool": languagetool_signal,
