@@ -111,11 +111,18 @@ def _after_mark(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
 
 _SENTENCE_STARTERS = r"The|A|An|This|These|Those|He|She|It|They|We|His|Her|Their|Its|However|Meanwhile"
 _GLUED = re.compile(rf"\b([a-z][a-z'’-]*) ({_SENTENCE_STARTERS})(?:['’](?:s|re|ll|ve|d))? ([A-Za-z][\w'’-]*)( [a-z]\w*)?")
-# Any capitalised word inside a sentence: the word before it (and a comma), the word itself (and a
-# comma), and up to two words after it.
-# All inside a lookahead, so that matches overlap ("with Ottawa Instead, talks").
-_CAPITAL_INSIDE = re.compile(
-    r"(?<![\w'’-])(?=([A-Za-z][a-z'’-]*)(,?) ([A-Z][a-z’']*)(,?) ([A-Za-z][\w'’-]*)\b(?: ([A-Za-z][\w'’-]*)\b)?)")
+# The word before a capitalised word (and a comma), and the words after it (a comma, up to two words).
+_WORD_BEFORE = re.compile(r"(?<![\w'’-])([A-Za-z][a-z'’-]*)(,?) \Z")
+_WORDS_AFTER = re.compile(r"(,?) ([A-Za-z][\w'’-]*)\b(?: ([A-Za-z][\w'’-]*)\b)?")
+
+
+@lru_cache(maxsize=8)
+def _starter_pattern(starters: tuple[str, ...]) -> re.Pattern[str]:
+    """The starters as whole words right after a word (and a comma): rare, so a cheap first scan."""
+    words = "|".join(sorted(map(re.escape, starters), key=len, reverse=True))
+    return re.compile(rf"(?:(?<=[A-Za-z'’-] )|(?<=[A-Za-z'’-], ))(?:{words})(?![\w'’-])")
+
+
 # Conjunctions and sentence adverbs: glued even before a name ("to taint Yet Schiff seems").
 _CONJUNCTIONS = frozenset(["And", "But", "Yet", "So", "Or", "Although", "Though", "Because", "While", "However",
                            "Meanwhile", "Instead", "Indeed"])
@@ -154,13 +161,15 @@ def glued_clause(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
         start = ctx.sentence.start + m.start(1)
         seen.add(m.start(2))
         out.append(Signal("glued-clause", start, ctx.sentence.start + m.end(3), f"'{m.string[m.start(1):m.end(3)]}'"))
-    starters = frozenset(params["glued_starters"])
     adverbs = frozenset(params["sentence_adverbs"])
     after_name = frozenset(params["clause_openers_after_name"])
-    for m in _CAPITAL_INSIDE.finditer(ctx.sentence.text):
-        before, comma, word, comma_after, after, following = m.groups()
-        if m.start(3) in seen or word not in starters:
+    text = ctx.sentence.text
+    for m in _starter_pattern(tuple(params["glued_starters"])).finditer(text):
+        at = m.start()
+        b, a = _WORD_BEFORE.search(text, max(0, at - 64), at), _WORDS_AFTER.match(text, m.end())
+        if at in seen or b is None or a is None:
             continue
+        (before, comma), word, (comma_after, after, following) = b.groups(), m.group(), a.groups()
         adverb_clause = bool(comma_after) and word in adverbs
         if before[:1].isupper():
             clause = (word in after_name and following is not None and after.islower() and following.islower()
@@ -172,8 +181,8 @@ def glued_clause(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
                 continue  # "a star of In the Heights", "told The Guardian", "on Your own behalf" (a defined term)
             if after[:1].isupper() and word not in _CONJUNCTIONS:
                 continue  # "in The Hague", "the Many Saints": a name or a title
-        start = ctx.sentence.start + m.start(1)
-        out.append(Signal("glued-clause", start, ctx.sentence.start + m.end(3), f"'{before}{comma} {word} {after}'"))
+        start = ctx.sentence.start + b.start(1)
+        out.append(Signal("glued-clause", start, ctx.sentence.start + m.end(), f"'{before}{comma} {word} {after}'"))
     return out
 
 
