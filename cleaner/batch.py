@@ -15,7 +15,6 @@ goes on.
 from __future__ import annotations
 
 import contextlib
-import json
 import multiprocessing
 import os
 import tempfile

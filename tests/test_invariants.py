@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from cleaner.clean import OriginalOffsets, apply_edits, cleaned_offset, reconstruct
+from cleaner.clean import OriginalOffsets, apply_edits, reconstruct
 from cleaner.model import Edit
 from cleaner.normalize import normalize
 from cleaner.pipeline import clean_text
