@@ -12,6 +12,7 @@ from cleaner.checks.lineshape import (
     leading_headline,
     line_features,
     regime,
+    schedules,
     score_lines,
     wire_leads,
 )
@@ -123,6 +124,31 @@ def test_a_q_and_a_interview_keeps_its_short_answers():
     assert not any(line in gone for line in story)
     assert "Home" in gone and "Privacy Policy" in gone
     assert interview_lines(["Q: Why?", "A: Because.", "Home", "News"], PARAMS["interview"]) == []
+
+
+@pytest.mark.parametrize(("lines", "kept"), [
+    (["Sept. 4 -- Stage 1: Lisbon to Porto", "Sept. 5 -- Stage 2: Porto to Braga",
+      "Sept. 7 -- Stage 3: Braga to Vigo"], [0, 1, 2]),
+    (["Match 1: 12 août – Lyon", "Match 2: 19 août – Nantes", "Match 3: 26 août – Lille"], [0, 1, 2]),
+    (["3 de marzo - Madrid", "10 de marzo - Sevilla", "Home", "17 de marzo - Bilbao"], []),
+    (["November 19, 2019 | 4:20am | Updated November 19, 2019 | 9:32pm", "Home"], []),
+])
+def test_schedules_are_runs_of_dated_lines(lines, kept):
+    assert schedules(lines, PARAMS["schedules"]) == kept
+
+
+def test_a_tour_schedule_among_chrome_is_kept():
+    dates = ["March 3 -- Paradiso, Amsterdam", "March 5 -- Roundhouse, London", "March 6 -- Olympia, Dublin",
+             "March 9 -- Tempodrom, Berlin", "March 11 -- La Cigale, Paris"]
+    story = [*ARTICLE, "The band announced a spring tour on Monday, its first since the drummer's return, with five dates.",
+             *dates,
+             "Tickets go on sale on Friday morning, and the band said more dates would follow in the summer.",
+             ("The group's last tour, in 2019, sold out in under an hour, and fans complained that resale prices "
+              "had reached ten times the face value within a day."),
+             "This time the band says tickets will carry the buyer's name and can only be resold at face value."]
+    gone = removed(NAV + story + FOOTER)
+    assert not any(line in gone for line in story)
+    assert "Home" in gone and "Privacy Policy" in gone
 
 
 def test_extract_regime_keeps_short_article_lines():

@@ -558,6 +558,25 @@ def interview_lines(texts: Sequence[str], params: Mapping[str, Any]) -> list[int
     return sorted(questions + answers)
 
 
+def schedules(texts: Sequence[str], params: Mapping[str, Any]) -> list[int]:
+    """Runs of dated lines ("June 20 -- PPL Center, Allentown, PA"): a tour, a race calendar, a timetable.
+
+    One such line can be a page's date stamp; ``min_lines`` of them in a row are a list
+    the article prints, though each line looks like a menu entry.
+    """
+    dated = [_matches_any(params["patterns"], t.strip()) for t in texts] if params["patterns"] else []
+    out: list[int] = []
+    i = 0
+    while i < len(dated):
+        j = i
+        while j < len(dated) and dated[j]:
+            j += 1
+        if j - i >= params["min_lines"]:
+            out.extend(range(i, j))
+        i = j + 1
+    return out
+
+
 def _matches_any(sources: Sequence[str], text: str, flags: int = 0) -> bool:
     # One search per pattern (not one alternation): a rule file's pattern may use group numbers,
     # and each search is time-limited (cleaner.patterns).
@@ -590,8 +609,9 @@ _WIRE_DATELINE = (r"^[A-Z][A-Z .'’-]{1,40}(?:, [A-Z][\w.' ]{1,30})? "
               "min_heads": 2, "max_gap": 6},
     list_intro={"min_words": 6, "max_lines": 15},
     leads={"patterns": [_WIRE_DATELINE]},
+    schedules={"patterns": [], "min_lines": 3},
     interview={"question_patterns": [r"^Q\s?[:.]\s"], "answer_patterns": [r"^A\s?[:.]\s"], "min_questions": 3},
-    regex_params={"comments.head_patterns": (), "leads.patterns": (), "interview.question_patterns": (),
+    regex_params={"comments.head_patterns": (), "leads.patterns": (), "schedules.patterns": (), "interview.question_patterns": (),
                   "interview.answer_patterns": ()},
 )
 def line_shape(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
@@ -612,7 +632,8 @@ def line_shape(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
         yield Hit(segs[i].start, segs[i].end, signals=("headline",),
                   message="Headline, kicker or date above the first paragraph of an extracted article.")
         probs[i] = max(probs[i], threshold)  # reported once
-    for i in [*wire_leads(texts, params["leads"]), *interview_lines(texts, params["interview"])]:
+    for i in [*wire_leads(texts, params["leads"]), *interview_lines(texts, params["interview"]),
+              *schedules(texts, params["schedules"])]:
         probs[i] = max(probs[i], threshold)
     for i in introduced_lists(texts, probs, threshold, params["list_intro"]):
         probs[i] = max(probs[i], threshold)  # kept by the model's verdict; tag lists and comments still apply
