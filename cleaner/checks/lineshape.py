@@ -564,7 +564,10 @@ def schedules(texts: Sequence[str], params: Mapping[str, Any]) -> list[int]:
     One such line can be a page's date stamp; ``min_lines`` of them in a row are a list
     the article prints, though each line looks like a menu entry.
     """
-    dated = [_matches_any(params["patterns"], t.strip()) for t in texts] if params["patterns"] else []
+    if not params["patterns"]:
+        return []
+    # A date has digits: the cheap test first, the patterns only on lines that pass it.
+    dated = [bool(_DIGIT.search(t)) and _matches_any(params["patterns"], t.strip()) for t in texts]
     out: list[int] = []
     i = 0
     while i < len(dated):
