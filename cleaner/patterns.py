@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
@@ -111,6 +111,21 @@ def search(pattern: Any, text: str) -> Any:
 
 def match(pattern: Any, text: str) -> Any:
     return _bounded(pattern, "match", text)
+
+
+def search_any(sources: Sequence[str], flags: int = 0) -> Callable[[str], bool]:
+    """A test for "one of ``sources`` is found in the text", compiled once for a scan of many lines.
+
+    One search per pattern, not one alternation: a rule file's pattern may use group
+    numbers. Shipped patterns are searched directly; the others keep their time limit.
+    """
+    compiled = [cached(p, flags) for p in sources]
+    plain = [c.search for c in compiled if not bounded(c)]
+    timed = [c for c in compiled if bounded(c)]
+
+    def found(text: str) -> bool:
+        return any(s(text) for s in plain) or any(search(c, text) for c in timed)
+    return found
 
 
 def finditer(pattern: Any, text: str) -> Iterator[Any]:

@@ -14,11 +14,6 @@ from cleaner.segment import Document
 _NAME_TOKEN = r"[A-Z][\w'’.-]*"
 
 
-def _any(sources: list[str], text: str) -> bool:
-    # Parameters come from rule files: their searches are time-limited (cleaner.patterns).
-    return any(patterns.search(patterns.cached(p), text) for p in sources)
-
-
 def is_label_line(text: str, max_words: int) -> bool:
     """A short title-cased line with no closing punctuation, like "Biden Putin" or "Ukraine Russia".
 
@@ -48,9 +43,10 @@ def is_label_line(text: str, max_words: int) -> bool:
 def photo_caption(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Photo captions and credits, and the short keyword label line right above them."""
     lines = doc.lines
+    is_credit = patterns.search_any(params["credit_patterns"])
     for i, line in enumerate(lines):
         text = line.text.strip()
-        if not text or not _any(params["credit_patterns"], text):
+        if not text or not is_credit(text):
             continue
         yield Hit(line.start, line.end, signals=("caption-credit",))
         if i > 0 and lines[i - 1].text.strip() and is_label_line(lines[i - 1].text, params["label_max_words"]):

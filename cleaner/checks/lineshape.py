@@ -473,7 +473,8 @@ def comment_blocks(texts: Sequence[str], local: Sequence[Sequence[float]], param
     Needs ``min_heads`` headers no more than ``max_gap`` lines apart; the last
     comment runs on while its lines are dates or end a sentence (``max_gap`` lines at most).
     """
-    heads = [i for i, t in enumerate(texts) if _matches_any(params["head_patterns"], t.strip(), patterns.IGNORECASE)]
+    is_head = patterns.search_any(params["head_patterns"], patterns.IGNORECASE)
+    heads = [i for i, t in enumerate(texts) if is_head(t.strip())]
     if len(heads) < params["min_heads"]:
         return []
     out: list[int] = []
@@ -541,7 +542,8 @@ def wire_leads(texts: Sequence[str], params: Mapping[str, Any]) -> list[int]:
     Around the lead sit the headline, byline and share buttons, so its neighbours can
     drag its score down; the dateline says what it is.
     """
-    return [i for i, text in enumerate(texts) if _matches_any(params["patterns"], text.strip())]
+    is_lead = patterns.search_any(params["patterns"])
+    return [i for i, text in enumerate(texts) if is_lead(text.strip())]
 
 
 def interview_lines(texts: Sequence[str], params: Mapping[str, Any]) -> list[int]:
@@ -551,8 +553,9 @@ def interview_lines(texts: Sequence[str], params: Mapping[str, Any]) -> list[int
     chrome on its own; a page with at least ``min_questions`` questions and as many
     answers is an interview, and those lines are its text.
     """
-    questions = [i for i, t in enumerate(texts) if _matches_any(params["question_patterns"], t.strip())]
-    answers = [i for i, t in enumerate(texts) if _matches_any(params["answer_patterns"], t.strip())]
+    is_question, is_answer = (patterns.search_any(params[k]) for k in ("question_patterns", "answer_patterns"))
+    questions = [i for i, t in enumerate(texts) if is_question(t.strip())]
+    answers = [i for i, t in enumerate(texts) if is_answer(t.strip())]
     if min(len(questions), len(answers)) < params["min_questions"]:
         return []
     return sorted(questions + answers)
@@ -567,7 +570,8 @@ def schedules(texts: Sequence[str], params: Mapping[str, Any]) -> list[int]:
     if not params["patterns"]:
         return []
     # A date has digits: the cheap test first, the patterns only on lines that pass it.
-    dated = [bool(_DIGIT.search(t)) and _matches_any(params["patterns"], t.strip()) for t in texts]
+    is_item = patterns.search_any(params["patterns"])
+    dated = [bool(_DIGIT.search(t)) and is_item(t.strip()) for t in texts]
     out: list[int] = []
     i = 0
     while i < len(dated):
@@ -578,12 +582,6 @@ def schedules(texts: Sequence[str], params: Mapping[str, Any]) -> list[int]:
             out.extend(range(i, j))
         i = j + 1
     return out
-
-
-def _matches_any(sources: Sequence[str], text: str, flags: int = 0) -> bool:
-    # One search per pattern (not one alternation): a rule file's pattern may use group numbers,
-    # and each search is time-limited (cleaner.patterns).
-    return any(patterns.search(patterns.cached(p, flags), text) for p in sources)
 
 
 # "LONDON (AP) — ", "HAYWARD, Calif. (AP) — ", "WASHINGTON (Reuters) - ": a city in capitals,
