@@ -612,8 +612,8 @@ _WIRE_DATELINE = (r"^[A-Z][A-Z .'’-]{1,40}(?:, [A-Z][\w.' ]{1,30})? "
     leads={"patterns": [_WIRE_DATELINE]},
     schedules={"patterns": [], "min_lines": 3},
     interview={"question_patterns": [r"^Q\s?[:.]\s"], "answer_patterns": [r"^A\s?[:.]\s"], "min_questions": 3},
-    regex_params={"comments.head_patterns": (), "leads.patterns": (), "schedules.patterns": (), "interview.question_patterns": (),
-                  "interview.answer_patterns": ()},
+    regex_params={"comments.head_patterns": (), "leads.patterns": (), "schedules.patterns": (),
+                  "interview.question_patterns": (), "interview.answer_patterns": ()},
 )
 def line_shape(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
     """Lines whose shape and neighbours say site chrome rather than article prose."""
