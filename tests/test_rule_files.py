@@ -103,3 +103,21 @@ def test_shipped_boilerplate_rules_remove_what_they_match():
     # The README promises boilerplate is removed; a rule that only flags leaves chrome in the cleaned copy.
     flagging = [r.id for r in load_rules() if r.category == "boilerplate" and r.action != "remove"]
     assert flagging == []
+
+
+# Rules that remove a tag from inside a line of prose; every other pattern rule that removes takes its line.
+INLINE_REMOVALS = {"boilerplate.embed-shortcode"}
+LINE_REMOVERS = [r for r in load_rules() if r.action == "remove" and r.pattern is not None and r.id not in INLINE_REMOVALS]
+
+
+@pytest.mark.parametrize("rule", LINE_REMOVERS, ids=lambda r: r.id)
+def test_a_removed_line_leaves_nothing_behind(rule):
+    # A match that stops short of the line's end ("Follow X on Twitter" in "Follow X on Twitter, Facebook and
+    # YouTube.") must not leave ", Facebook and YouTube." in the cleaned copy.
+    from cleaner.pipeline import clean_text
+
+    before = "The council met on Monday to discuss the budget for next year, officials said."
+    after = "The vote is expected next week, the mayor said on Tuesday."
+    for example in rule.examples.match:
+        cleaned = clean_text(f"{before}\n\n{example}\n\n{after}", has_title=False, rules=[rule]).cleaned
+        assert cleaned.split("\n\n") == [before, after], example
