@@ -120,7 +120,8 @@ _WORDS_AFTER = re.compile(r"(,?) ([A-Za-z][\w'’-]*)\b(?: ([A-Za-z][\w'’-]*)\
 def _starter_pattern(starters: tuple[str, ...]) -> re.Pattern[str]:
     """The starters as whole words right after a word (and a comma): rare, so a cheap first scan."""
     words = "|".join(sorted(map(re.escape, starters), key=len, reverse=True))
-    return re.compile(rf"(?:(?<=[A-Za-z'’-] )|(?<=[A-Za-z'’-], ))(?:{words})(?![\w'’-])")
+    # The leading capital lets the scan skip ahead to candidates before the lookbehinds run.
+    return re.compile(rf"(?=[A-Z])(?:(?<=[A-Za-z'’-] )|(?<=[A-Za-z'’-], ))(?:{words})(?![\w'’-])")
 
 
 # Conjunctions and sentence adverbs: glued even before a name ("to taint Yet Schiff seems").
@@ -161,8 +162,7 @@ def glued_clause(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
         start = ctx.sentence.start + m.start(1)
         seen.add(m.start(2))
         out.append(Signal("glued-clause", start, ctx.sentence.start + m.end(3), f"'{m.string[m.start(1):m.end(3)]}'"))
-    adverbs = frozenset(params["sentence_adverbs"])
-    after_name = frozenset(params["clause_openers_after_name"])
+    adverbs, after_name = params["sentence_adverbs"], params["clause_openers_after_name"]
     text = ctx.sentence.text
     for m in _starter_pattern(tuple(params["glued_starters"])).finditer(text):
         at = m.start()
@@ -210,10 +210,9 @@ def relative_fragment(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
     first_rel = next((i for i, c in enumerate(chunks) if i and _REL_CHUNK.match(c)), None)
     if first_rel is None or _REL_CHUNK.match(chunks[0]):
         return []
-    verbs = frozenset(params["verbs"])
-    if any(_has_verb(c, verbs) for c in chunks[:first_rel]):
+    if any(_has_verb(c, params["verbs"]) for c in chunks[:first_rel]):
         return []
-    linking = frozenset(params["linking_words"])
+    linking = params["linking_words"]
     for chunk in chunks[first_rel + 1:]:
         word = chunk.split(" ", 1)[0]
         if word[:1].islower() and not _REL_CHUNK.match(chunk) and word not in linking:
@@ -221,7 +220,8 @@ def relative_fragment(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
     return [Signal("relative-fragment", ctx.sentence.start, ctx.sentence.end, "subject and relative clause, no main verb")]
 
 
-_DOUBLED = re.compile(r"\b(\w+(?:['’]\w+)?)(?:,\s*(?:and\s+|or\s+)?|\s+)(\1)\b", re.IGNORECASE)
+# The word is an atomic group: once a word is read whole, no shorter prefix of it is tried.
+_DOUBLED = re.compile(r"\b((?>\w+(?:['’]\w+)?))(?:,\s*(?:and\s+|or\s+)?|\s+)(\1)\b", re.IGNORECASE)
 
 
 def doubled_word(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
@@ -231,7 +231,7 @@ def doubled_word(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
     through; so are one-letter words and words in capitals ("AA AA"), unless
     "and"/"or" joins them.
     """
-    allowed = set(params["allowed_repeats"])
+    allowed = params["allowed_repeats"]
     out = []
     for m in _DOUBLED.finditer(ctx.sentence.text):
         word = m.group(1)
@@ -250,7 +250,7 @@ def doubled_word(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
 # spinning where a word fell out ("alleviates some [of] the"). Nouns that look like function words
 # ("the will of", "a can of", "to can tomatoes") are not in the lists.
 _MISSING_WORD = re.compile(
-    r"(?<![\w’'-])(?:"
+    r"(?=[tasmf])(?<![\w’'-])(?:"  # the first letters of the alternatives: the scan skips to them
     r"the (?:a|an|of|to|for|from|with|by|and|or|but|is|are|was|were|has|have|had|would|could|should)"
     r"|an? (?:the|of|to|for|from|with|by|and|or|but|is|are|was|were|has|have|had|would|could|should)"
     r"|to (?:was|were|is|are|has|had|would|could|should|might|must)"
@@ -320,7 +320,7 @@ def stray_punctuation(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
 
 def languagetool_signal(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
     """LanguageTool grammar matches inside the sentence (spelling and style do not count)."""
-    counted = set(params["languagetool_categories"])
+    counted = params["languagetool_categories"]
     out = []
     for start, end, m in ctx.grammar:
         if ctx.sentence.start <= start < ctx.sentence.end and m.category in counted:
@@ -348,9 +348,24 @@ def _paragraph_of(doc: Document, sentence: Segment, start_index: int) -> tuple[S
     return para, i
 
 
+# Word-list parameters that every sentence looks words up in.
+_WORD_SETS = ("lowercase_words", "title_context_words", "verbs", "linking_words", "allowed_repeats",
+              "sentence_adverbs", "clause_openers_after_name", "languagetool_categories")
+
+
+def _with_word_sets(params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` with its word lists as sets and the starters as a tuple, made once per document."""
+    out = dict(params)
+    for key in _WORD_SETS:
+        out[key] = frozenset(out[key])
+    out["glued_starters"] = tuple(out["glued_starters"])
+    return out
+
+
 def sentence_signals(doc: Document, params: Mapping[str, Any],
                      grammar: GrammarService | None = None) -> Iterator[tuple[Segment, list[Signal]]]:
     """Every sentence with the signals that fired in it (possibly none)."""
+    params = _with_word_sets(params)
     enabled = {name: SIGNALS[name] for name in params["signals"] if name in SIGNALS and params["signals"][name] > 0}
     matches: tuple[tuple[int, int, Any], ...] = ()
     if grammar is not None and "languagetool" in enabled:
