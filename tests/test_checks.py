@@ -255,6 +255,15 @@ def test_glued_function_word(text, flagged):
     assert bool(fired(text, "garbled.sentence")) is flagged
 
 
+def test_chrome_lines_removed_one_by_one_are_not_a_garbled_sentence():
+    # "Comments" and "comments" are two chrome lines the segmenter reads as one sentence; both are removed.
+    text = ("The council met on Monday to discuss the budget.\n\nComments\ncomments\n\n"
+            "The vote is expected next week, the mayor said.")
+    result = clean_text(text, has_title=False, rules=RULES)
+    assert "Comments" not in result.cleaned
+    assert [f for f in result.findings if f.rule == "garbled.sentence"] == []
+
+
 @pytest.mark.parametrize(("text", "flagged"), [
     # a dropped word (or a link's dropped text) leaves two function words side by side
     ("The council published the of its inquiry into the floods on Monday.", True),

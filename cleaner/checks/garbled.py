@@ -380,6 +380,22 @@ def sentence_signals(doc: Document, params: Mapping[str, Any],
         previous = sentence
 
 
+def _all_removed(removed: SpanSet, text: str, start: int, end: int) -> bool:
+    """Whether every non-blank character of ``text[start:end]`` is in a removed span.
+
+    Lines are removed one by one, so a "sentence" made of several chrome lines
+    ("- Order Reprints", "- Print Article", …) is removed though no single span covers it.
+    """
+    if removed.covers(start, end):
+        return True
+    if not removed.overlaps(start, end):
+        return False
+    return all(removed.covers(m.start(), m.end()) for m in _NON_BLANK.finditer(text, start, end))
+
+
+_NON_BLANK = re.compile(r"\S+")
+
+
 @check(
     "garbled_sentence",
     uses_grammar=True,
@@ -430,7 +446,7 @@ def garbled_sentence(doc: Document, params: Mapping[str, Any], grammar: GrammarS
     weights: Mapping[str, float] = params["signals"]
     removed = SpanSet(doc.removed)
     for sentence, signals in sentence_signals(doc, params, grammar):
-        if removed.covers(sentence.start, sentence.end):
+        if _all_removed(removed, doc.text, sentence.start, sentence.end):
             continue
         score = sum(weights.get(name, 0.0) for name in {s.name for s in signals})
         if signals and score >= params["threshold"]:
