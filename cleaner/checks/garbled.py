@@ -380,6 +380,9 @@ def sentence_signals(doc: Document, params: Mapping[str, Any],
         previous = sentence
 
 
+_NON_BLANK = re.compile(r"\S+")
+
+
 def _all_removed(removed: SpanSet, text: str, start: int, end: int) -> bool:
     """Whether every non-blank character of ``text[start:end]`` is in a removed span.
 
@@ -391,9 +394,6 @@ def _all_removed(removed: SpanSet, text: str, start: int, end: int) -> bool:
     if not removed.overlaps(start, end):
         return False
     return all(removed.covers(m.start(), m.end()) for m in _NON_BLANK.finditer(text, start, end))
-
-
-_NON_BLANK = re.compile(r"\S+")
 
 
 @check(
