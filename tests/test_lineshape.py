@@ -171,6 +171,14 @@ def test_leading_headline_of_an_extract():
     assert leading_headline(document_features(lines), PARAMS["headline"]) == [1]
 
 
+def test_a_headline_above_a_wire_lead_that_ends_in_a_colon():
+    lead = "DENVER (AP) — The Latest on the snowstorm moving across the Rocky Mountains (all times local):"
+    lines = ["The Latest: Snowstorm closes highways across Colorado", lead, "5:20 p.m.", *ARTICLE, *ARTICLE]
+    assert leading_headline(document_features(lines), PARAMS["headline"]) == []  # the lead alone does not end a block
+    assert leading_headline(document_features(lines), PARAMS["headline"], {1}) == [0]
+    assert removed(lines) == ["The Latest: Snowstorm closes highways across Colorado"]
+
+
 def test_reader_comments_are_found_between_headers():
     lines = [*ARTICLE, "joe says:", "November 19, 2019 at 6:44 am", "It is over for this team.",
              "ann says:", "November 19, 2019 at 6:58 am", "Too many mistakes again."]

@@ -39,7 +39,7 @@ import operator
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -436,7 +436,8 @@ def _reasons(f: Sequence[float]) -> tuple[str, ...]:
     return tuple(out) or ("context",)
 
 
-def leading_headline(local: Sequence[Sequence[float]], params: Mapping[str, Any]) -> list[int]:
+def leading_headline(local: Sequence[Sequence[float]], params: Mapping[str, Any],
+                     leads: Collection[int] = ()) -> list[int]:
     """The lines of the headline block at the top of a document (none if there is no such block).
 
     A headline block is up to ``max_lines`` lines (headline, kicker, date) of
@@ -446,7 +447,9 @@ def leading_headline(local: Sequence[Sequence[float]], params: Mapping[str, Any]
     or more, closing punctuation). Lines with fewer words or no letters in between
     ("Photos", "0 0 0"), and chrome that other rules remove (share buttons,
     captions, bylines, legal lines), are neither part of the block nor the end of
-    it: whether another rule removed them first must not change the verdict.
+    it: whether another rule removed them first must not change the verdict. A wire
+    story's dateline lead (a line in ``leads``) is its first paragraph even when it ends
+    in a colon ("HAYWARD, Calif. (AP) — The Latest on … (all times local):").
     """
     block: list[int] = []
     for k in range(len(local) - 1):
@@ -462,7 +465,7 @@ def leading_headline(local: Sequence[Sequence[float]], params: Mapping[str, Any]
             if len(block) > params["max_lines"]:
                 return []
         nxt = dict(zip(LOCAL_FEATURES, local[k + 1], strict=True))
-        if nxt["terminal"] and math.exp(nxt["words"]) - 1.0 >= params["next_min_words"]:
+        if k + 1 in leads or nxt["terminal"] and math.exp(nxt["words"]) - 1.0 >= params["next_min_words"]:
             return block
     return []
 
@@ -628,12 +631,15 @@ def line_shape(doc: Document, params: Mapping[str, Any]) -> Iterator[Hit]:
     threshold = params["threshold"][kind]
     # A headline block is only told apart from a short article's first lines on a page long enough to have
     # a body; on a few lines the verdict flips when a punctuation fix changes the next line.
-    top = leading_headline(local, params["headline"]) if kind == "extract" and len(segs) >= params["min_lines"] else []
+    leads = wire_leads(texts, params["leads"])
+    top: list[int] = []
+    if kind == "extract" and len(segs) >= params["min_lines"]:
+        top = leading_headline(local, params["headline"], frozenset(leads))
     for i in top:
         yield Hit(segs[i].start, segs[i].end, signals=("headline",),
                   message="Headline, kicker or date above the first paragraph of an extracted article.")
         probs[i] = max(probs[i], threshold)  # reported once
-    for i in [*wire_leads(texts, params["leads"]), *interview_lines(texts, params["interview"]),
+    for i in [*leads, *interview_lines(texts, params["interview"]),
               *schedules(texts, params["schedules"])]:
         probs[i] = max(probs[i], threshold)
     for i in introduced_lists(texts, probs, threshold, params["list_intro"]):
