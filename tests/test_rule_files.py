@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from cleaner.errors import RuleFileError
+from cleaner.pipeline import clean_text
 from cleaner.rules import load_rules, parse_rule_file
 
 GOOD = """\
@@ -107,15 +108,14 @@ def test_shipped_boilerplate_rules_remove_what_they_match():
 
 # Rules that remove a tag from inside a line of prose; every other pattern rule that removes takes its line.
 INLINE_REMOVALS = {"boilerplate.embed-shortcode"}
-LINE_REMOVERS = [r for r in load_rules() if r.action == "remove" and r.pattern is not None and r.id not in INLINE_REMOVALS]
+LINE_REMOVERS = [r for r in load_rules()
+                 if r.action == "remove" and r.pattern is not None and r.id not in INLINE_REMOVALS]
 
 
 @pytest.mark.parametrize("rule", LINE_REMOVERS, ids=lambda r: r.id)
 def test_a_removed_line_leaves_nothing_behind(rule):
     # A match that stops short of the line's end ("Follow X on Twitter" in "Follow X on Twitter, Facebook and
     # YouTube.") must not leave ", Facebook and YouTube." in the cleaned copy.
-    from cleaner.pipeline import clean_text
-
     before = "The council met on Monday to discuss the budget for next year, officials said."
     after = "The vote is expected next week, the mayor said on Tuesday."
     for example in rule.examples.match:
