@@ -575,16 +575,7 @@ def schedules(texts: Sequence[str], params: Mapping[str, Any]) -> list[int]:
     # A date has digits: the cheap test first, the patterns only on lines that pass it.
     is_item = patterns.search_any(params["patterns"])
     dated = [bool(_DIGIT.search(t)) and is_item(t.strip()) for t in texts]
-    out: list[int] = []
-    i = 0
-    while i < len(dated):
-        j = i
-        while j < len(dated) and dated[j]:
-            j += 1
-        if j - i >= params["min_lines"]:
-            out.extend(range(i, j))
-        i = j + 1
-    return out
+    return [i for i, (a, b) in enumerate(_runs(dated)) if dated[i] and b - a >= params["min_lines"]]
 
 
 # "LONDON (AP) — ", "HAYWARD, Calif. (AP) — ", "WASHINGTON (Reuters) - ": a city in capitals,
