@@ -109,8 +109,7 @@ def _analyze(doc: Document, params: Mapping[str, Any]) -> tuple[Byline, list[Hit
         for m in patterns.finditer(patterns.cached(pattern, patterns.MULTILINE), body):
             for name in _names(m.group("names")):
                 credited.setdefault(name, None)
-    agencies = [agency for agency, sources in params["agency_patterns"].items()
-                if any(patterns.search(patterns.cached(p), body) for p in sources)]
+    agencies = [agency for agency, sources in params["agency_patterns"].items() if patterns.search_any(sources)(body)]
     dateline = None
     first = next((p for p in doc.paragraphs), None)
     m = patterns.match(patterns.cached(params["dateline_pattern"]), first.text) if first else None
