@@ -292,3 +292,52 @@ def test_doubled_short_words(text, flagged):
 
 def test_doubled_codes_in_capitals_are_not_doubled_words():
     assert fired("The bonds were rated AA AA by both agencies last year.", "garbled.sentence") == []
+
+
+# --- garbled: what real pages hold that is not garbled ------------------------------------------
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    # an address after a sentence is not a sentence that lost its capital
+    ("The full report is online. http://example.org/reports/2019/floods.html", False),
+    ("Video of the launch was shared widely. pic.twitter.com/Ab12Cd34", False),
+    ("The full report is online. www.example.org has the data.", False),
+    # the splitter stops after an initialism; the sentence goes on in lower case
+    ("The plan relies on Japanese-U.S. joint patrols along the coast, officials said.", False),
+    ("The budget was approved. spending on schools will rise by a tenth.", True),
+])
+def test_lowercase_start_after_addresses_and_initialisms(text, flagged):
+    assert bool(fired(text, "garbled.sentence")) is flagged
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    # a repeat across a comma alone is emphasis, not a doubled word
+    ("If you want it, it is yours, the seller told the buyer.", False),
+    ("Location, location, location is still what buyers ask about first.", False),
+    # a short name said twice is a name; a longer one doubled is damage
+    ("The couple spent their honeymoon in Bora Bora last spring.", False),
+    ("The album went platinum, and the Goo Goo Dolls toured for a year.", False),
+    ("The report was written by Derek Derek Scissors for the institute.", True),
+    ("Officials said The The new rules take effect in May.", True),
+])
+def test_doubled_word_emphasis_and_names(text, flagged):
+    assert bool(fired(text, "garbled.sentence")) is flagged
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    # the word-list signals read English: Indonesian doubles a word for "very", German has "die die"
+    ("Penghinaan yang amat amat keji itu terjadi di depan umum kemarin sore.", False),
+    ("Das sind die Kinder, die die Schule im Dorf seit einem Jahr besuchen.", False),
+    ("The minister said the the meeting was moved to next week.", True),
+])
+def test_english_signals_are_not_run_on_other_languages(text, flagged):
+    assert bool(fired(text, "garbled.sentence")) is flagged
+
+
+@pytest.mark.parametrize(("text", "flagged"), [
+    # a long part before "where" holds a verb the verb list does not know
+    ("Farmers in the northern valleys cherish the old orchards along the river, where apples grew for centuries.",
+     False),
+    ("The company’s new chief executive, Jane Smith, who joined the firm in 2019 after a decade at a bank.", True),
+])
+def test_relative_fragment_needs_a_short_subject(text, flagged):
+    assert bool(fired(text, "garbled.sentence")) is flagged

@@ -67,9 +67,11 @@ def lowercase_start(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
     first = word.group() if word else text[:1]
     if first in params["lowercase_words"] or re.match(r"[a-z]+[A-Z]", first):  # "de Blasio", "iPhone"
         return out
+    if _URL_START.match(text):
+        return out  # "http://…", "pic.twitter.com/…": an address, not a word
     before = ctx.previous.text if ctx.previous is not None else _previous_paragraph_end(ctx)
-    if before is None:
-        return out
+    if before is None or _ENDS_WITH_ABBREVIATION.search(before.rstrip()):
+        return out  # "Jordanian-U.S. joint operations": the stop was an abbreviation's
     ended = before.rstrip().endswith((".", ".”", ".\"", ".’", "!", "?"))
     if ctx.previous is not None:
         if not ended:
@@ -80,6 +82,11 @@ def lowercase_start(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
         return out  # under a one-word list item ("onions") or after a trailing-off "…"
     return [Signal("lowercase-start", ctx.sentence.start, ctx.sentence.start + len(first) + 1,
                    f"starts with '{first}'"), *out]
+
+
+_URL_START = re.compile(r"[a-z][a-z0-9+.-]*://|www\.|[\w-]+(?:\.[\w-]+)+/")
+# Initialisms ("U.S.", "a.m.") and company suffixes end in a full stop that does not end the sentence.
+_ENDS_WITH_ABBREVIATION = re.compile(r"(?:(?<![\w.])(?:[A-Za-z]\.){2,}|\b(?:Inc|Corp|Co|Ltd|Jr|Sr|Bros|vs)\.)\Z")
 
 
 def _previous_paragraph_end(ctx: Context) -> str | None:
@@ -201,17 +208,19 @@ def _has_verb(chunk: str, verbs: frozenset[str]) -> bool:
 def relative_fragment(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
     """A subject and a relative clause with no main verb ("Adviser X, who spoke briefly.").
 
-    The main clause counts as back when a later comma-separated part starts with
-    a lower-case word that is not a relative pronoun or a linking word
-    ("Pifer, who served as ambassador, said ...").
+    The part before the relative clause is a subject only when it is short
+    (``subject_max_words``). The main clause counts as back when a later
+    comma-separated part starts with a lower-case word that is not a relative
+    pronoun or a linking word ("Pifer, who served as ambassador, said ...").
     """
     text = ctx.sentence.text.rstrip(" .!?”\"")
     chunks = [c.strip() for c in text.split(",")]
     first_rel = next((i for i, c in enumerate(chunks) if i and _REL_CHUNK.match(c)), None)
     if first_rel is None or _REL_CHUNK.match(chunks[0]):
         return []
-    if any(_has_verb(c, params["verbs"]) for c in chunks[:first_rel]):
-        return []
+    longest = params["subject_max_words"]
+    if any(_has_verb(c, params["verbs"]) or len(c.split()) > longest for c in chunks[:first_rel]):
+        return []  # a long part before the relative clause holds a verb the list does not know ("cherish")
     linking = params["linking_words"]
     for chunk in chunks[first_rel + 1:]:
         word = chunk.split(" ", 1)[0]
@@ -225,21 +234,27 @@ _DOUBLED = re.compile(r"\b((?>\w+(?:['’]\w+)?))(?:,\s*(?:and\s+|or\s+)?|\s+)(\
 
 
 def doubled_word(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
-    """The same word twice in a row, or across a comma ("frigates, and frigates").
+    """The same word twice in a row, or across a comma and "and"/"or" ("frigates, and frigates").
 
     ``allowed_repeats`` ("that that", "very, very", "again, and again") are let
-    through; so are one-letter words and words in capitals ("AA AA"), unless
-    "and"/"or" joins them.
+    through; so are one-letter words, words in capitals ("AA AA") and short
+    names said twice ("Goo Goo Dolls", "Bora Bora"), unless "and"/"or" joins them. A repeat across a
+    comma alone is emphasis ("You name it, it …", "Prioritize, prioritize").
     """
-    allowed = params["allowed_repeats"]
+    allowed, function_words = params["allowed_repeats"], params["glued_starters"]
     out = []
     for m in _DOUBLED.finditer(ctx.sentence.text):
-        word = m.group(1)
-        joined = m.group().lower().replace(word.lower(), "", 1).strip(" ,").startswith(("and ", "or "))
+        word, again = m.group(1), m.group(2)
+        between = m.string[m.end(1):m.start(2)]
+        joined = between.strip(" ,").lower() in ("and", "or")
+        if "," in between and not joined:
+            continue
         if word.isdigit() or word.lower() in allowed or len(word) == 1 and not joined:
             continue
-        if word.isupper() and m.group(2).isupper() and not joined:
+        if word.isupper() and again.isupper() and not joined:
             continue  # "AA AA", "BOOM BOOM": codes and shouted words
+        if word.istitle() and again.istitle() and len(word) <= 4 and word not in function_words and not joined:
+            continue  # "Goo Goo Dolls", "Bora Bora": a short name said twice; "The The", "Derek Derek" are doubled
         start = ctx.sentence.start + m.start()
         out.append(Signal("doubled-word", start, ctx.sentence.start + m.end(), f"'{m.group()}'"))
     return out
@@ -349,8 +364,21 @@ def _paragraph_of(doc: Document, sentence: Segment, start_index: int) -> tuple[S
 
 
 # Word-list parameters that every sentence looks words up in.
-_WORD_SETS = ("lowercase_words", "title_context_words", "verbs", "linking_words", "allowed_repeats",
+_WORD_SETS = ("lowercase_words", "english_words", "english_only_signals", "title_context_words", "verbs", "linking_words", "allowed_repeats",
               "sentence_adverbs", "clause_openers_after_name", "languagetool_categories")
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def is_english(text: str, params: Mapping[str, Any]) -> bool:
+    """Whether ``english_words`` (the commonest English words) make up ``english_min_share`` of the words.
+
+    The word-list signals read English; on other languages they misfire ("amat amat",
+    Indonesian for "very, very", is a doubled word only in English).
+    """
+    words = _WORD.findall(text[:20_000].lower())
+    return bool(words) and sum(w in params["english_words"] for w in words) >= params["english_min_share"] * len(words)
 
 
 def _with_word_sets(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -367,6 +395,8 @@ def sentence_signals(doc: Document, params: Mapping[str, Any],
     """Every sentence with the signals that fired in it (possibly none)."""
     params = _with_word_sets(params)
     enabled = {name: SIGNALS[name] for name in params["signals"] if name in SIGNALS and params["signals"][name] > 0}
+    if not is_english(doc.text[doc.body_start:], params):
+        enabled = {name: fn for name, fn in enabled.items() if name not in params["english_only_signals"]}
     matches: tuple[tuple[int, int, Any], ...] = ()
     if grammar is not None and "languagetool" in enabled:
         matches = tuple(grammar_matches(doc, grammar)[1])
@@ -402,6 +432,13 @@ def _all_removed(removed: SpanSet, text: str, start: int, end: int) -> bool:
     signals={name: 1.0 for name in SIGNALS},
     threshold=1.0,
     languagetool_categories=["GRAMMAR", "CONFUSED_WORDS", "COLLOCATIONS", "SEMANTICS", "MISC"],
+    # signals that read English words; on a page in another language they are not run
+    english_only_signals=["glued-clause", "relative-fragment", "doubled-word", "missing-word"],
+    # none that other languages share ("a", "in", "an", "was", "die")
+    english_words=["the", "of", "and", "to", "is", "that", "for", "with", "it", "at", "by", "from", "be", "this",
+                   "are", "have", "has", "had", "not", "he", "she", "they", "said", "but", "or", "were", "will",
+                   "would", "his", "her", "their", "its", "which", "what", "who", "been", "there"],
+    english_min_share=0.05,
     lowercase_words=["de", "van", "von", "da", "al", "bin", "el", "la", "le", "dos", "du", "der", "den"],
     title_context_words=[
         "said", "says", "told", "tells", "in", "of", "from", "by", "at", "on", "to", "for", "with", "and",
@@ -415,6 +452,7 @@ def _all_removed(removed: SpanSet, text: str, start: int, end: int) -> bool:
         "met", "ran", "won", "lost", "led", "held", "sent", "spent", "began", "became", "brought", "bought",
         "wants", "want", "need", "needs", "seems", "seem", "remains", "remain",
     ],
+    subject_max_words=8,
     linking_words=[
         "and", "or", "but", "in", "on", "at", "of", "for", "from", "to", "with", "by", "as", "after",
         "before", "during", "including", "while", "when", "where", "since", "until", "near", "than",
