@@ -62,8 +62,18 @@ from cleaner.checks.lineshape import (
 )
 
 SHAPE_RULES = PROJECT / "rules" / "shape.yml"
-CONTEXT = {"windows": [1, 3, 10], "anchor_probability": 0.5, "anchor_words": 8, "anchor_gap": 10,
-           "short_words": 4, "page_lines": [30, 50], "page_short_share": [0.45, 0.3]}
+
+
+def shape_params() -> dict[str, Any]:
+    """The line-shape rule's parameters as the rule files set them: the context is built as the rule builds it."""
+    from cleaner.rules import load_rules
+
+    rule = next(r for r in load_rules() if r.check is not None and r.check.name == "line_shape")
+    assert rule.check is not None
+    return {**rule.check.params, **rule.params}
+
+
+CONTEXT = shape_params()
 REGIMES = ("page", "extract")
 
 

@@ -11,6 +11,7 @@ from cleaner.checks.lineshape import (
     interview_lines,
     leading_headline,
     line_features,
+    main_block,
     regime,
     schedules,
     score_lines,
@@ -83,6 +84,38 @@ def test_a_list_the_article_introduces_is_kept_on_a_page():
     lines = NAV + story + FOOTER
     gone = removed(lines)
     assert not any(line in gone for line in story)
+    assert "Home" in gone and "Privacy Policy" in gone
+
+
+@pytest.mark.parametrize(("anchors", "block"), [
+    # an opening paragraph, a long list (no anchors), then the rest of the article: one block
+    ([5.0, 5.0] + [0.0] * 15 + [8.0, 8.0, 8.0], (0, 20)),
+    # a lone teaser line far above the article is not its opening
+    ([3.0] + [0.0] * 15 + [8.0, 8.0, 8.0], (16, 19)),
+    # what comes after the article (comments, other stories) never joins it
+    ([8.0, 8.0, 8.0] + [0.0] * 15 + [5.0, 5.0], (0, 3)),
+])
+def test_main_block_starts_at_the_articles_opening(anchors, block):
+    first, end, share = main_block(anchors, gap=10, lead_share=PARAMS["lead_share"])
+    assert (first, end) == block
+    assert 0 < share <= 1
+
+
+def test_an_article_cut_by_a_long_list_keeps_its_opening():
+    opening = [
+        "The diet limits carbohydrates to twenty grams a day for the first two weeks, and many people lose weight fast.",
+        "Doctors say it works for some, but it is hard to keep up, and the first days often bring tiredness and headaches.",
+    ]
+    foods = ["Allowed foods:", "eggs", "fish", "cheese", "chicken", "beef", "lamb", "spinach", "lettuce", "cucumber",
+             "olive oil", "butter", "mushrooms", "avocado", "nuts", "seeds", "tea", "coffee"]
+    rest = [
+        "After two weeks, carbohydrates are added back slowly, five grams at a time, until weight loss stops.",
+        "Nutritionists advise drinking plenty of water and eating vegetables at every meal throughout the diet.",
+        "People with kidney problems should talk to their doctor before starting, since the diet is high in protein.",
+        "Most people who try the diet stop within a year, according to a study published in a medical journal.",
+    ]
+    gone = removed(NAV + opening + foods + rest + FOOTER)
+    assert not any(line in gone for line in opening + rest)
     assert "Home" in gone and "Privacy Policy" in gone
 
 

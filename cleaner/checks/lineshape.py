@@ -255,26 +255,35 @@ def _window_means(values: Sequence[float], weights: Sequence[float], radius: int
     return out
 
 
-def main_block(anchors: Sequence[float], gap: int) -> tuple[int, int, float]:
-    """The cluster of anchor lines (weight > 0) with the largest total weight.
+def main_block(anchors: Sequence[float], gap: int, lead_share: float = 0.0) -> tuple[int, int, float]:
+    """The cluster of anchor lines (weight > 0) with the largest total weight, and its lead.
 
-    Anchors closer than ``gap`` lines belong to one cluster. Returns the cluster's
-    first line, the line after its last, and its share of all anchor weight.
+    Anchors closer than ``gap`` lines belong to one cluster. A cluster before the
+    heaviest one that weighs at least ``lead_share`` of it is the article's opening,
+    cut off by a list or a table ("Allowed foods:" and thirty items), so the block
+    starts there. Returns the block's first line, the line after its last, and its
+    share of all anchor weight.
     """
-    best, span, total = 0.0, (0, 0), 0.0
-    start = last = -1
-    run = 0.0
+    clusters: list[tuple[int, int, float]] = []  # first line, line after the last, weight
+    last = -1
     for i, w in enumerate(anchors):
         if w <= 0:
             continue
-        total += w
         if last < 0 or i - last > gap:
-            start, run = i, 0.0
-        run += w
+            clusters.append((i, i + 1, w))
+        else:
+            first, _, weight = clusters[-1]
+            clusters[-1] = (first, i + 1, weight + w)
         last = i
-        if run > best:
-            best, span = run, (start, i + 1)
-    return span[0], span[1], best / total if total else 0.0
+    if not clusters:
+        return 0, 0, 0.0
+    heaviest = max(range(len(clusters)), key=lambda k: clusters[k][2])
+    weight = clusters[heaviest][2]
+    first = heaviest
+    if lead_share > 0:
+        first = next(k for k in range(heaviest + 1) if clusters[k][2] >= lead_share * weight)
+    block = clusters[first:heaviest + 1]
+    return block[0][0], block[-1][1], sum(c[2] for c in block) / sum(c[2] for c in clusters)
 
 
 def _runs(flags: Sequence[bool]) -> list[tuple[int, int]]:
@@ -303,7 +312,7 @@ def context_features(local: Sequence[Sequence[float]], scores: Sequence[float],
                for s, f in zip(scores, local, strict=True)]
     mass = _prefix([s * f[iw] if f[it] else 0.0 for s, f in zip(scores, local, strict=True)])
     reach = windows[-1]
-    a, b, main_share = main_block(anchors, params["anchor_gap"])
+    a, b, main_share = main_block(anchors, params["anchor_gap"], params["lead_share"])
     share = sum(1 for s in scores if s > 0.5) / n if n else 0.0
     prose_min = math.log1p(params["anchor_words"])
     is_prose = [bool(f[it]) and f[iw] >= prose_min for f in local]
@@ -596,6 +605,7 @@ _WIRE_DATELINE = (r"^[A-Z][A-Z .'’-]{1,40}(?:, [A-Z][\w.' ]{1,30})? "
     anchor_probability=0.5,
     anchor_words=8,
     anchor_gap=10,
+    lead_share=0.0,
     min_lines=6,
     headline={"max_lines": 3, "min_words": 3, "max_words": 20, "next_min_words": 12},
     tags={"headers": ["Tags", "Tag", "Tagged", "Topics", "Related topics", "Filed under", "Etiquetas", "Marcadores",
