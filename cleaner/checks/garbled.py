@@ -390,9 +390,9 @@ def _with_word_sets(params: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def sentence_signals(doc: Document, params: Mapping[str, Any],
-                     grammar: GrammarService | None = None) -> Iterator[tuple[Segment, list[Signal]]]:
-    """Every sentence with the signals that fired in it (possibly none)."""
+def sentence_signals(doc: Document, params: Mapping[str, Any], grammar: GrammarService | None = None,
+                     skip: Callable[[Segment], bool] | None = None) -> Iterator[tuple[Segment, list[Signal]]]:
+    """Every sentence with the signals that fired in it (possibly none); ``skip`` leaves sentences out."""
     params = _with_word_sets(params)
     enabled = {name: SIGNALS[name] for name in params["signals"] if name in SIGNALS and params["signals"][name] > 0}
     if not is_english(doc.text[doc.body_start:], params):
@@ -405,8 +405,9 @@ def sentence_signals(doc: Document, params: Mapping[str, Any],
         paragraph, para_index = _paragraph_of(doc, sentence, para_index)
         if previous is not None and paragraph is not None and previous.end < paragraph.start:
             previous = None
-        ctx = Context(doc, sentence, paragraph, previous, matches)
-        yield sentence, [s for fn in enabled.values() for s in fn(ctx, params)]
+        if skip is None or not skip(sentence):
+            ctx = Context(doc, sentence, paragraph, previous, matches)
+            yield sentence, [s for fn in enabled.values() for s in fn(ctx, params)]
         previous = sentence
 
 
@@ -483,9 +484,11 @@ def garbled_sentence(doc: Document, params: Mapping[str, Any], grammar: GrammarS
     """Sentences whose signals add up to the threshold; the finding lists what fired."""
     weights: Mapping[str, float] = params["signals"]
     removed = SpanSet(doc.removed)
-    for sentence, signals in sentence_signals(doc, params, grammar):
-        if _all_removed(removed, doc.text, sentence.start, sentence.end):
-            continue
+
+    def gone(sentence: Segment) -> bool:  # a removed sentence is not looked at: most of a page's lines are chrome
+        return _all_removed(removed, doc.text, sentence.start, sentence.end)
+
+    for sentence, signals in sentence_signals(doc, params, grammar, skip=gone):
         score = sum(weights.get(name, 0.0) for name in {s.name for s in signals})
         if signals and score >= params["threshold"]:
             names = tuple(dict.fromkeys(s.name for s in signals))
