@@ -238,8 +238,9 @@ def doubled_word(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
 
     ``allowed_repeats`` ("that that", "very, very", "again, and again") are let
     through; so are one-letter words, words in capitals ("AA AA") and short
-    names said twice ("Goo Goo Dolls", "Bora Bora"), unless "and"/"or" joins them. A repeat across a
-    comma alone is emphasis ("You name it, it …", "Prioritize, prioritize").
+    names said twice ("Goo Goo Dolls", "Bora Bora"), unless "and"/"or" joins
+    them. A repeat across a comma alone is emphasis ("You name it, it …",
+    "Prioritize, prioritize").
     """
     allowed, function_words = params["allowed_repeats"], params["glued_starters"]
     out = []
@@ -364,8 +365,9 @@ def _paragraph_of(doc: Document, sentence: Segment, start_index: int) -> tuple[S
 
 
 # Word-list parameters that every sentence looks words up in.
-_WORD_SETS = ("lowercase_words", "english_words", "english_only_signals", "title_context_words", "verbs", "linking_words", "allowed_repeats",
-              "sentence_adverbs", "clause_openers_after_name", "languagetool_categories")
+_WORD_SETS = ("lowercase_words", "english_words", "english_only_signals", "title_context_words", "verbs",
+              "linking_words", "allowed_repeats", "sentence_adverbs", "clause_openers_after_name",
+              "languagetool_categories")
 
 
 _WORD = re.compile(r"[^\W\d_]+")
