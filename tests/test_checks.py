@@ -304,8 +304,12 @@ def test_doubled_codes_in_capitals_are_not_doubled_words():
     # the splitter stops after an initialism; the sentence goes on in lower case
     ("The plan relies on Japanese-U.S. joint patrols along the coast, officials said.", False),
     ("The budget was approved. spending on schools will rise by a tenth.", True),
+    # a lettered or numbered list item opens with its marker, and the sentence before may end in one
+    ("The contract lets the buyer:\n\n(a) inspect the goods on delivery.\n\n(b) return them within a month.", False),
+    ("The court listed the duties: i. keep records of every sale; ii. report them to the regulator each year.",
+     False),
 ])
-def test_lowercase_start_after_addresses_and_initialisms(text, flagged):
+def test_lowercase_start_after_addresses_initialisms_and_list_markers(text, flagged):
     assert bool(fired(text, "garbled.sentence")) is flagged
 
 

@@ -67,11 +67,11 @@ def lowercase_start(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
     first = word.group() if word else text[:1]
     if first in params["lowercase_words"] or re.match(r"[a-z]+[A-Z]", first):  # "de Blasio", "iPhone"
         return out
-    if _URL_START.match(text):
-        return out  # "http://…", "pic.twitter.com/…": an address, not a word
+    if _URL_START.match(text) or _LIST_MARKER.match(ctx.sentence.text.lstrip()):
+        return out  # "http://…", "pic.twitter.com/…": an address; "(b) under the terms …": a list item
     before = ctx.previous.text if ctx.previous is not None else _previous_paragraph_end(ctx)
-    if before is None or _ENDS_WITH_ABBREVIATION.search(before.rstrip()):
-        return out  # "Jordanian-U.S. joint operations": the stop was an abbreviation's
+    if before is None or _ENDS_WITH_ABBREVIATION.search(before.rstrip()) or _LIST_MARKER.fullmatch(before.strip()):
+        return out  # "Jordanian-U.S. joint operations", "a Work; ii. moral rights": not a sentence's stop
     ended = before.rstrip().endswith((".", ".”", ".\"", ".’", "!", "?"))
     if ctx.previous is not None:
         if not ended:
@@ -85,8 +85,12 @@ def lowercase_start(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
 
 
 _URL_START = re.compile(r"[a-z][a-z0-9+.-]*://|www\.|[\w-]+(?:\.[\w-]+)+/")
-# Initialisms ("U.S.", "a.m.") and company suffixes end in a full stop that does not end the sentence.
-_ENDS_WITH_ABBREVIATION = re.compile(r"(?:(?<![\w.])(?:[A-Za-z]\.){2,}|\b(?:Inc|Corp|Co|Ltd|Jr|Sr|Bros|vs)\.)\Z")
+# A lettered or numbered list item's marker: "(b) ", "a) ", "iv. ", "c." alone.
+_LIST_MARKER = re.compile(r"\(?(?:[a-z]|[ivx]{1,4})[.)](?:\s|\Z)")
+# Initialisms ("U.S.", "a.m.") and company suffixes end in a full stop that does not end the sentence,
+# and so does the marker of the list item that follows ("… a Work; ii.").
+_ENDS_WITH_ABBREVIATION = re.compile(
+    r"(?:(?<![\w.])(?:[A-Za-z]\.){2,}|\b(?:Inc|Corp|Co|Ltd|Jr|Sr|Bros|vs)\.|[;:]\s+\(?(?:[a-z]|[ivx]{1,4})[.)])\Z")
 
 
 def _previous_paragraph_end(ctx: Context) -> str | None:
