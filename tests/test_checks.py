@@ -345,3 +345,17 @@ def test_english_signals_are_not_run_on_other_languages(text, flagged):
 ])
 def test_relative_fragment_needs_a_short_subject(text, flagged):
     assert bool(fired(text, "garbled.sentence")) is flagged
+
+
+def test_the_language_is_read_from_the_article_not_its_chrome():
+    # English promo lines that cleaning removes do not make an Indonesian article English
+    prose = ["Penghinaan yang amat amat keji itu terjadi di depan umum kemarin sore, kata polisi setempat.",
+             "Warga yang menyaksikan kejadian itu segera melapor kepada petugas keamanan di lokasi acara.",
+             "Polisi masih memeriksa sejumlah saksi untuk mengetahui latar belakang peristiwa tersebut."]
+    chrome = ["Sign up for our newsletter to get the best of the news in your inbox every morning.",
+              "Follow us on Twitter and Facebook for the latest updates from the region.",
+              "If you enjoyed this article, please consider supporting us with a donation to keep it free for all.",
+              "Click here to subscribe to our YouTube channel for the latest videos."]
+    result = clean_text("\n\n".join(prose + chrome), has_title=False, rules=RULES)
+    assert result.cleaned.strip() == "\n\n".join(prose)
+    assert [f for f in result.findings if f.rule == "garbled.sentence"] == []

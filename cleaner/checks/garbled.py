@@ -401,17 +401,19 @@ def sentence_signals(doc: Document, params: Mapping[str, Any], grammar: GrammarS
     """Every sentence with the signals that fired in it (possibly none); ``skip`` leaves sentences out."""
     params = _with_word_sets(params)
     enabled = {name: SIGNALS[name] for name in params["signals"] if name in SIGNALS and params["signals"][name] > 0}
-    if not is_english(doc.text[doc.body_start:], params):
+    looked_at = [skip is None or not skip(sentence) for sentence in doc.sentences]
+    # the language is read from the sentences looked at: a page's menus are not its article
+    if not is_english(" ".join(s.text for s, k in zip(doc.sentences, looked_at, strict=True) if k), params):
         enabled = {name: fn for name, fn in enabled.items() if name not in params["english_only_signals"]}
     matches: tuple[tuple[int, int, Any], ...] = ()
     if grammar is not None and "languagetool" in enabled:
         matches = tuple(grammar_matches(doc, grammar)[1])
     para_index, previous = 0, None
-    for sentence in doc.sentences:
+    for sentence, look in zip(doc.sentences, looked_at, strict=True):
         paragraph, para_index = _paragraph_of(doc, sentence, para_index)
         if previous is not None and paragraph is not None and previous.end < paragraph.start:
             previous = None
-        if skip is None or not skip(sentence):
+        if look:
             ctx = Context(doc, sentence, paragraph, previous, matches)
             yield sentence, [s for fn in enabled.values() for s in fn(ctx, params)]
         previous = sentence
