@@ -172,7 +172,9 @@ class OriginalOffsets:
             self._shifts.append(shift)
 
     def __call__(self, pos: int, *, end: bool = False) -> int:
-        i = bisect.bisect_left(self._starts, pos) - 1  # the last edit starting before pos
+        # The last edit starting before pos; for a start, one starting at pos too: the first character
+        # after a deletion comes after the deleted text, while an end there closes the text before it.
+        i = (bisect.bisect_left if end else bisect.bisect_right)(self._starts, pos) - 1
         if i < 0:
             return pos
         e = self._edits[i]
