@@ -359,3 +359,13 @@ def test_the_language_is_read_from_the_article_not_its_chrome():
     result = clean_text("\n\n".join(prose + chrome), has_title=False, rules=RULES)
     assert result.cleaned.strip() == "\n\n".join(prose)
     assert [f for f in result.findings if f.rule == "garbled.sentence"] == []
+
+
+@pytest.mark.parametrize("chrome", ["Comments\ncomments\n", "Advertisement\n", "- Order Reprints\n- Print Article\n"])
+def test_a_garbled_finding_covers_only_what_the_cleaned_copy_keeps(chrome):
+    # the splitter reads chrome lines with no full stop into the next sentence; they are removed
+    caption = "the mayor celebrates celebrates the win with fans in the main square on Tuesday."
+    text = chrome + caption + "\n\nThe council met on Monday to approve the budget for next year, officials said."
+    result = clean_text(text, has_title=False, rules=RULES)
+    garbled = [f for f in result.findings if f.rule == "garbled.sentence"]
+    assert [(text[f.start:f.end], f.signals) for f in garbled] == [(caption, ("doubled-word",))]

@@ -435,6 +435,12 @@ def _all_removed(removed: SpanSet, text: str, start: int, end: int) -> bool:
     return all(removed.covers(m.start(), m.end()) for m in _NON_BLANK.finditer(text, start, end))
 
 
+def _kept_extent(removed: SpanSet, text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` without the removed words at its ends: what of the sentence the cleaned copy keeps."""
+    kept = [m for m in _NON_BLANK.finditer(text, start, end) if not removed.covers(m.start(), m.end())]
+    return (kept[0].start(), kept[-1].end()) if kept else (start, end)
+
+
 @check(
     "garbled_sentence",
     uses_grammar=True,
@@ -497,10 +503,14 @@ def garbled_sentence(doc: Document, params: Mapping[str, Any], grammar: GrammarS
         return _all_removed(removed, doc.text, sentence.start, sentence.end)
 
     for sentence, signals in sentence_signals(doc, params, grammar, skip=gone):
+        start, end = sentence.start, sentence.end
+        if removed.overlaps(start, end):  # chrome lines the splitter read into the sentence
+            signals = [s for s in signals if not _all_removed(removed, doc.text, s.start, s.end)]
+            start, end = _kept_extent(removed, doc.text, start, end)
         score = sum(weights.get(name, 0.0) for name in {s.name for s in signals})
         if signals and score >= params["threshold"]:
             names = tuple(dict.fromkeys(s.name for s in signals))
             details = "; ".join(f"{s.name} ({s.detail})" for s in signals)
-            yield Hit(sentence.start, sentence.end, signals=names,
+            yield Hit(start, end, signals=names,
                       message=f"Sentence looks garbled: {details}.",
                       data={"score": score, "signals": [{"name": s.name, "detail": s.detail} for s in signals]})
