@@ -49,16 +49,10 @@ from cleaner.checks.garbled import SIGNALS, sentence_signals
 from cleaner.checks.registry import GrammarService
 from cleaner.pipeline import languagetool_options, prepare
 from cleaner.read import article_from_text
-from cleaner.rules import Rule, load_rules
+from cleaner.rules import check_params, load_rules
 
 SEED = PROJECT / "seeds" / "ap-biden-putin-spun.txt"
 EXPECTATIONS = PROJECT / "seeds" / "expectations.yml"
-
-
-def garbled_params(rules: Sequence[Rule]) -> dict[str, Any]:
-    rule = next(r for r in rules if r.check is not None and r.check.name == "garbled_sentence")
-    assert rule.check is not None
-    return {**rule.check.params, **rule.params}
 
 
 def verdict(names: set[str], params: Mapping[str, Any]) -> bool:
@@ -137,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="also run the languagetool signal (starts or reuses the local LanguageTool server)")
     args = ap.parse_args(argv)
     rules = load_rules(args.rules)
-    params = garbled_params(rules)
+    params = check_params(rules, "garbled_sentence")
     grammar = None
     if args.grammar:
         from cleaner.languagetool import open_checker

@@ -19,15 +19,14 @@ from cleaner.checks.garbled import SIGNALS, sentence_signals
 from cleaner.languagetool import open_checker
 from cleaner.pipeline import languagetool_options, prepare
 from cleaner.read import article_from_text
-from cleaner.rules import load_rules
+from cleaner.rules import check_params, load_rules
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
 def main() -> None:
     rules = load_rules()
-    (garbled,) = [r for r in rules if r.id == "garbled.sentence"]
-    params = {**garbled.check.params, **garbled.params}
+    params = check_params(rules, "garbled_sentence")
     builtin = {**params, "signals": {k: v for k, v in params["signals"].items() if k != "languagetool"}}
     checker = open_checker(**{**languagetool_options(rules), "disabled_rules": []})
     expectations = yaml.safe_load((SEEDS / "expectations.yml").read_text(encoding="utf-8"))

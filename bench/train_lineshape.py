@@ -60,20 +60,12 @@ from cleaner.checks.lineshape import (
     document_features,
     regime,
 )
+from cleaner.rules import check_params, load_rules
 
 SHAPE_RULES = PROJECT / "rules" / "shape.yml"
 
-
-def shape_params() -> dict[str, Any]:
-    """The line-shape rule's parameters as the rule files set them: the context is built as the rule builds it."""
-    from cleaner.rules import load_rules
-
-    rule = next(r for r in load_rules() if r.check is not None and r.check.name == "line_shape")
-    assert rule.check is not None
-    return {**rule.check.params, **rule.params}
-
-
-CONTEXT = shape_params()
+# The context is built with the parameters the rule files give the line-shape check.
+CONTEXT = check_params(load_rules(), "line_shape")
 REGIMES = ("page", "extract")
 
 
@@ -210,7 +202,6 @@ def cross_validate_cleaner(pages: Sequence[Page], k: int, l2: float, seed: int, 
 
     from cleaner.pipeline import clean_article
     from cleaner.read import article_from_text
-    from cleaner.rules import load_rules
 
     rules = load_rules()
     shape = next(r for r in rules if r.check is not None and r.check.name == "line_shape")

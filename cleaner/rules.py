@@ -540,6 +540,14 @@ def load_rules(paths: Sequence[Path] = (), *, defaults: bool = True) -> list[Rul
     return rules
 
 
+def check_params(rules: Iterable[Rule], check: str) -> dict[str, Any]:
+    """The parameters the first rule that runs built-in check ``check`` gives it: its defaults, then the rule's."""
+    for rule in rules:
+        if rule.check is not None and rule.check.name == check:
+            return {**rule.check.params, **rule.params}
+    raise LookupError(f"no rule runs the check '{check}'")
+
+
 def read_rule_file(file: Path) -> str:
     """The text of a rule file, which must be UTF-8 (a byte-order mark is allowed)."""
     try:

@@ -18,11 +18,11 @@ from cleaner.checks.lineshape import (
     wire_leads,
 )
 from cleaner.pipeline import clean_text
-from cleaner.rules import load_rules
+from cleaner.rules import check_params, load_rules
 
 RULES = load_rules()
 SHAPE = next(r for r in RULES if r.id == "boilerplate.line-shape")
-PARAMS = {**SHAPE.check.params, **SHAPE.params}
+PARAMS = check_params([SHAPE], "line_shape")
 
 NAV = ["Home", "News", "Sport", "Business", "Politics", "World", "Health", "Science", "Travel", "Culture",
        "Opinion", "Video", "Weather", "Sign in", "Subscribe", "Local", "Schools", "Obituaries", "Podcasts",
