@@ -86,11 +86,12 @@ def lowercase_start(ctx: Context, params: Mapping[str, Any]) -> list[Signal]:
 
 _URL_START = re.compile(r"[a-z][a-z0-9+.-]*://|www\.|[\w-]+(?:\.[\w-]+)+/")
 # A lettered or numbered list item's marker: "(b) ", "a) ", "iv. ", "c." alone.
-_LIST_MARKER = re.compile(r"\(?(?:[a-z]|[ivx]{1,4})[.)](?:\s|\Z)")
+_MARKER = r"\(?(?:[a-z]|[ivx]{1,4})[.)]"
+_LIST_MARKER = re.compile(rf"{_MARKER}(?:\s|\Z)")
 # Initialisms ("U.S.", "a.m.") and company suffixes end in a full stop that does not end the sentence,
 # and so does the marker of the list item that follows ("… a Work; ii.").
 _ENDS_WITH_ABBREVIATION = re.compile(
-    r"(?:(?<![\w.])(?:[A-Za-z]\.){2,}|\b(?:Inc|Corp|Co|Ltd|Jr|Sr|Bros|vs)\.|[;:]\s+\(?(?:[a-z]|[ivx]{1,4})[.)])\Z")
+    rf"(?:(?<![\w.])(?:[A-Za-z]\.){{2,}}|\b(?:Inc|Corp|Co|Ltd|Jr|Sr|Bros|vs)\.|[;:]\s+{_MARKER})\Z")
 
 
 def _previous_paragraph_end(ctx: Context) -> str | None:
